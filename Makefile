@@ -1,0 +1,43 @@
+# The two commands: `make lab` and `make test`. Each builds .venv on first use and
+# reinstalls only when requirements.txt or pyproject.toml changes (the stamp file).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+# Tests and CI never touch the network for data: the loaders take their offline path.
+export COURSE_OFFLINE ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONHASHSEED ?= 0
+
+.PHONY: lab test unit notebooks lint strip clean-notebooks clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	COURSE_OFFLINE=0 $(BIN)/jupyter lab --port=$(PORT) notebooks/00_welcome.ipynb
+
+test: unit notebooks lint
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests -q
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=300 notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check course_utils tests benchmarks notebooks
+
+# Remove outputs, execution counts and widget state from every notebook.
+strip clean-notebooks: $(STAMP)
+	$(BIN)/python -m course_utils.hygiene --strip notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info notebooks/outputs

@@ -1,0 +1,150 @@
+"""What this machine has: versions against the pins, devices, datasets, and the usual set-up.
+
+The welcome notebook calls ``report()``; every chapter starts with ``setup(seed=0)``.
+TensorFlow is imported only when a function needs it, so ``import course_utils`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import re
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Check", "pinned_versions", "version_checks", "device_checks", "dataset_checks",
+           "report", "setup", "keras_cache_dir"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The packages a learner cares about, in the order the report shows them.
+KEY_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib", "ipywidgets",
+                "jupyterlab")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the environment report: what was checked, whether it passed, what to do."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        mark = "ok " if self.ok else "!! "
+        line = f"{mark}{self.name:<22} {self.detail}"
+        return line if self.ok or not self.fix else f"{line}\n   -> {self.fix}"
+
+
+def pinned_versions(requirements: Path | None = None) -> dict[str, str]:
+    """``{package: version}`` from requirements.txt (empty if the file is not beside the package)."""
+    path = requirements or ROOT / "requirements.txt"
+    if not path.exists():
+        return {}
+    pins = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"\s*([A-Za-z0-9_.\-]+)(?:\[.*\])?==([\w.]+)", line)
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[2]
+    return pins
+
+
+def version_checks() -> list[Check]:
+    """Python and the key packages, each compared with its pin."""
+    checks = [
+        Check(
+            "python",
+            sys.version_info >= (3, 10),
+            platform.python_version(),
+            "the course needs Python 3.10 or newer",
+        )
+    ]
+    pins = pinned_versions()
+    for name in KEY_PACKAGES:
+        want = pins.get(name)
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            checks.append(Check(name, False, "not installed", "run `make lab` from the course folder"))
+            continue
+        ok = want is None or have == want
+        detail = have if ok else f"{have} (the course pins {want})"
+        checks.append(Check(name, ok, detail, "run `make lab` to install the pinned versions"))
+    return checks
+
+
+def device_checks() -> list[Check]:
+    """The CPU and any GPU TensorFlow sees (a missing GPU is fine: every chapter runs on a CPU)."""
+    import tensorflow as tf
+
+    cpus = tf.config.list_physical_devices("CPU")
+    gpus = tf.config.list_physical_devices("GPU")
+    checks = [Check("CPU", bool(cpus), f"{len(cpus)} device(s), {os.cpu_count()} cores")]
+    if gpus:
+        names = ", ".join(
+            tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus
+        )
+        checks.append(Check("GPU", True, names))
+    else:
+        checks.append(
+            Check("GPU", True, "none: every chapter runs on the CPU; chapter 11 says what a GPU adds")
+        )
+    return checks
+
+
+def keras_cache_dir() -> Path:
+    """Where Keras keeps downloaded datasets (``$KERAS_HOME`` or ``~/.keras``)."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+def dataset_checks() -> list[Check]:
+    """Which datasets work offline: digits always (it ships with scikit-learn), MNIST if cached."""
+    from sklearn.datasets import load_digits
+
+    checks = []
+    try:
+        digits = load_digits()
+        checks.append(Check("digits (8x8)", True, f"{len(digits.images)} images, offline"))
+    except Exception as err:  # a broken scikit-learn install
+        checks.append(Check("digits (8x8)", False, str(err), "reinstall with `make lab`"))
+    for name in ("mnist.npz", "fashion-mnist"):
+        path = keras_cache_dir() / name
+        label = name.removesuffix(".npz")
+        if path.exists():
+            checks.append(Check(label, True, f"cached at {path}"))
+        else:
+            checks.append(
+                Check(label, True, "not cached: chapters fall back to digits (no download needed)")
+            )
+    return checks
+
+
+def report(print_it: bool = True) -> list[Check]:
+    """Versions, devices and datasets; prints one line each, with a fix for each problem."""
+    checks = version_checks() + device_checks() + dataset_checks()
+    if print_it:
+        for check in checks:
+            print(check)
+        bad = [c for c in checks if not c.ok]
+        print(f"\n{len(checks) - len(bad)} of {len(checks)} checks passed.")
+    return checks
+
+
+def setup(seed: int = 0, keras: bool = False) -> None:
+    """Seed Python, NumPy (and Keras, TensorFlow when ``keras=True``); quiet TensorFlow's logs.
+
+    Every chapter calls this first, so that a run gives the same numbers every time.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras:
+        import keras as _keras
+
+        _keras.utils.set_random_seed(seed)
