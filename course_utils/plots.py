@@ -1,0 +1,112 @@
+"""Figures shared by the chapters: surfaces with paths, loss curves, one palette.
+
+Every function takes ``ax=None`` (a new figure when omitted), returns the Axes,
+and leaves matplotlib's global settings alone. Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from course_utils import surfaces as _surfaces
+from course_utils.trajectories import Trajectory
+
+__all__ = ["COLORS", "color_for", "surface_grid", "contour", "paths", "loss_curves",
+           "save_figure", "OUTPUTS"]
+
+# One colour per optimizer in every chapter, so a learner recognises Adam at a glance.
+COLORS = {
+    "sgd": "#1f77b4", "momentum": "#ff7f0e", "nesterov": "#8c564b", "adagrad": "#9467bd",
+    "rmsprop": "#2ca02c", "adadelta": "#bcbd22", "adam": "#d62728", "adamw": "#e377c2",
+    "adamax": "#7f7f7f", "nadam": "#17becf", "lion": "#000000",
+}
+_FALLBACK = plt.get_cmap("tab10").colors
+
+OUTPUTS = Path(__file__).resolve().parents[1] / "notebooks" / "outputs"
+
+
+def color_for(label: str, index: int = 0) -> str | tuple:
+    """The course colour for an optimizer label (``"adam"``, ``"Adam(lr=0.1)"``...)."""
+    key = label.lower().split("(")[0].split()[0] if label else ""
+    return COLORS.get(key, _FALLBACK[index % len(_FALLBACK)])
+
+
+def surface_grid(surface: str | _surfaces.Surface, resolution: int = 120
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, Y, Z)`` over the surface's window, for contour plots."""
+    surf = _surfaces.get(surface)
+    (x0, x1), (y0, y1) = surf.window
+    X, Y = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    Z = surf.value(np.stack([X, Y], axis=-1))
+    return X, Y, Z
+
+
+def contour(surface: str | _surfaces.Surface, ax: Axes | None = None, levels: int = 30,
+            resolution: int = 120) -> Axes:
+    """Filled contours of a surface on log-spaced levels, its minima marked with stars."""
+    surf = _surfaces.get(surface)
+    if ax is None:
+        ax = plt.figure(figsize=(5, 4)).add_subplot()
+    X, Y, Z = surface_grid(surf, resolution)
+    floor = surf.min_value if surf.min_value is not None else float(np.nanmin(Z))
+    shifted = Z - floor + 1e-3 * (np.nanmax(Z) - floor + 1e-12)
+    ax.contourf(X, Y, shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels),
+                norm=LogNorm(), cmap="viridis", alpha=0.85)
+    for mx, my in surf.minima:
+        ax.plot(mx, my, marker="*", color="white", markersize=12, markeredgecolor="black")
+    (x0, x1), (y0, y1) = surf.window
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$", title=surf.name)
+    return ax
+
+
+def paths(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Axes:
+    """Draw each trajectory's path(s) over an existing contour; a ✕ where one diverged."""
+    if ax is None:
+        ax = contour(next(iter(results.values())).surface)
+    for i, (label, res) in enumerate(results.items()):
+        color = color_for(label, i)
+        path = res.path if res.path.ndim == 3 else res.path[:, None, :]
+        ax.plot(path[..., 0], path[..., 1], color=color, lw=1.5)
+        ends = np.atleast_2d(res.final_point)
+        diverged = np.atleast_1d(res.diverged)
+        ax.plot(ends[~diverged, 0], ends[~diverged, 1], "o", color=color, ms=4)
+        ax.plot(ends[diverged, 0], ends[diverged, 1], "X", color=color, ms=9,
+                markeredgecolor="white")
+        ax.plot([], [], color=color, label=label)
+    ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def loss_curves(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Axes:
+    """Loss above the minimum against step, on a log scale (curves stop where they diverge)."""
+    if ax is None:
+        ax = plt.figure(figsize=(5, 4)).add_subplot()
+    for i, (label, res) in enumerate(results.items()):
+        floor = res.surface.min_value or 0.0
+        gap = res.loss - floor if res.surface.min_value is not None else res.loss
+        gap = np.where(gap > 0, gap, np.nan) if res.surface.min_value is not None else gap
+        ax.plot(gap if gap.ndim == 1 else np.nanmean(gap, axis=1), color=color_for(label, i),
+                label=label)
+    if all(r.surface.min_value is not None for r in results.values()):
+        ax.set_yscale("log")
+        ax.set_ylabel("loss − minimum")
+    else:
+        ax.set_ylabel("loss")
+    ax.set_xlabel("step")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def save_figure(fig: Figure, name: str) -> Path:
+    """Save ``fig`` as ``notebooks/outputs/<name>.png`` (git-ignored), and return the path."""
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    path = OUTPUTS / f"{Path(name).stem}.png"
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    return path

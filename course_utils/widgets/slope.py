@@ -1,0 +1,57 @@
+"""The welcome notebook's first slider: drag a line's slope and watch the error change."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils.widgets.base import Explorer, FigureView, float_slider
+
+__all__ = ["slope_explorer"]
+
+
+def slope_explorer(slope: float = 0.5, true_slope: float = 2.0, seed: int = 0) -> Explorer:
+    """A line ``y = w·x`` through noisy points; the slider sets ``w``.
+
+    Left: the points, the line and the residuals (the vertical misses). Right: the
+    mean squared error as a function of ``w``, with a dot where you are. The
+    bottom of that curve is what gradient descent will look for in chapter 01.
+    """
+    if not np.isfinite(slope) or not np.isfinite(true_slope):
+        raise ValueError("slope and true_slope must be finite numbers.")
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-1, 1, 20)
+    y = true_slope * x + rng.normal(scale=0.3, size=x.size)
+    ws = np.linspace(-1.0, 5.0, 200)
+    mse = ((ws[:, None] * x - y) ** 2).mean(axis=1)
+
+    fig = Figure(figsize=(8, 3.2), dpi=90, layout="constrained")
+    ax_fit, ax_loss = fig.subplots(1, 2)
+    ax_fit.scatter(x, y, s=14, color="black", zorder=3)
+    ax_fit.set(xlim=(-1.1, 1.1), ylim=(-4, 4), xlabel="$x$", ylabel="$y$", title="data and the line")
+    (line,) = ax_fit.plot([], [], color="#d62728", lw=2)
+    residuals = ax_fit.vlines(x, y, y, color="#d62728", alpha=0.4)
+    ax_loss.plot(ws, mse, color="#1f77b4")
+    ax_loss.set(xlabel="slope $w$", ylabel="mean squared error", title="error as a function of $w$")
+    (dot,) = ax_loss.plot([], [], "o", color="#d62728", ms=8)
+    view = FigureView(fig, animated=[line, residuals, dot])
+
+    slider = float_slider("slope w", slope, -1.0, 5.0, step=0.05)
+    readout = W.HTML()
+
+    def update() -> None:
+        w = slider.value
+        pred = w * x
+        err = float(((pred - y) ** 2).mean())
+        line.set_data([-1.1, 1.1], [-1.1 * w, 1.1 * w])
+        residuals.set_segments([[(xi, yi), (xi, pi)] for xi, yi, pi in zip(x, y, pred, strict=True)])
+        dot.set_data([w], [err])
+        view.redraw()
+        best = ws[np.argmin(mse)]
+        readout.value = (f"w = {w:.2f} &nbsp; mean squared error = <b>{err:.3f}</b> "
+                         f"&nbsp; (the best w is about {best:.2f})")
+
+    slider.observe(lambda _: update(), names="value")
+    update()
+    return Explorer([slider], view, readout, update)

@@ -1,0 +1,104 @@
+"""The explorers redraw when a control moves, and refuse bad arguments."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from course_utils import widgets
+
+
+def _png(explorer: widgets.Explorer) -> bytes:
+    return bytes(explorer.view.image.value)
+
+
+def test_slope_explorer_redraws() -> None:
+    ex = widgets.slope_explorer()
+    before, text = _png(ex), ex.readout.value
+    ex.controls["slope w"].value = 2.0
+    assert _png(ex) != before and ex.readout.value != text
+    assert _png(ex).startswith(b"\x89PNG")
+
+
+def test_optimizer_explorer_defaults_and_controls() -> None:
+    ex = widgets.optimizer_explorer()
+    assert isinstance(ex.children, tuple) and len(ex.children) >= 3
+    names = set(ex.controls)
+    assert {"surface", "optimizer 1", "learning_rate η1", "steps", "start x", "start y"} <= names
+
+
+@pytest.mark.parametrize(
+    ("control", "value"),
+    [("learning_rate η1", 0.002), ("steps", 100), ("start x", 0.5), ("optimizer 2", "rmsprop"),
+     ("surface", "himmelblau"), ("optimizer 3", "(none)")],
+)
+def test_optimizer_explorer_each_control_redraws(control: str, value) -> None:
+    ex = widgets.optimizer_explorer()
+    before, text = _png(ex), ex.readout.value
+    ex.controls[control].value = value
+    assert _png(ex) != before
+    if control not in ("start x",):
+        assert ex.readout.value != text
+
+
+def test_optimizer_explorer_reports_divergence() -> None:
+    ex = widgets.optimizer_explorer(surface="quadratic", optimizers=("sgd",), learning_rates=[0.5])
+    assert "diverged" not in ex.readout.value
+    ex.controls["learning_rate η1"].value = 2.5
+    assert "diverged" in ex.readout.value
+
+
+def test_surface_change_moves_start_into_window() -> None:
+    ex = widgets.optimizer_explorer()
+    ex.controls["surface"].value = "booth"
+    assert (ex.controls["start x"].value, ex.controls["start y"].value) == (-4.0, 6.0)
+
+
+def test_learning_rate_explorer_regimes() -> None:
+    ex = widgets.learning_rate_explorer()
+    lr = ex.controls["learning_rate η"]
+    seen = {}
+    for value in (0.3, 1.5, 2.5):
+        before = _png(ex)
+        lr.value = value
+        assert _png(ex) != before
+        seen[value] = ex.readout.value
+    assert "converges monotonically" in seen[0.3]
+    assert "oscillates but converges" in seen[1.5]
+    assert "diverges" in seen[2.5]
+    before = _png(ex)
+    ex.controls["condition κ"].value = 50.0
+    assert _png(ex) != before
+
+
+def test_regime_names() -> None:
+    assert widgets.regime(0.5) == "converges monotonically"
+    assert widgets.regime(2.0) == "oscillates forever"
+    with pytest.raises(ValueError):
+        widgets.regime(-1.0)
+
+
+def test_static_fallback_is_the_current_picture() -> None:
+    ex = widgets.slope_explorer()
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == ex.view.png()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: widgets.optimizer_explorer(surface="moon"),
+        lambda: widgets.optimizer_explorer(optimizers=("adam", "warp")),
+        lambda: widgets.optimizer_explorer(optimizers=()),
+        lambda: widgets.optimizer_explorer(optimizers=("sgd",), learning_rates=[-1.0]),
+        lambda: widgets.optimizer_explorer(steps=5),
+        lambda: widgets.optimizer_explorer(start=[float("nan"), 0.0]),
+        lambda: widgets.learning_rate_explorer(condition=0.5),
+        lambda: widgets.learning_rate_explorer(learning_rate=0.0),
+    ],
+)
+def test_bad_arguments(call) -> None:
+    with pytest.raises(ValueError):
+        call()
