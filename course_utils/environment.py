@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["Check", "pinned_versions", "version_checks", "device_checks", "dataset_checks",
-           "report", "setup", "keras_cache_dir"]
+           "report", "setup"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,23 +98,19 @@ def device_checks() -> list[Check]:
     return checks
 
 
-def keras_cache_dir() -> Path:
-    """Where Keras keeps downloaded datasets (``$KERAS_HOME`` or ``~/.keras``)."""
-    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
-
-
 def dataset_checks() -> list[Check]:
     """Which datasets work offline: digits always (it ships with scikit-learn), MNIST if cached."""
-    from sklearn.datasets import load_digits
+    from course_utils import data
 
     checks = []
     try:
-        digits = load_digits()
-        checks.append(Check("digits (8x8)", True, f"{len(digits.images)} images, offline"))
+        digits = data.load_digits()
+        total = len(digits.x_train) + len(digits.x_val) + len(digits.x_test)
+        checks.append(Check("digits (8x8)", True, f"{total} images, offline"))
     except Exception as err:  # a broken scikit-learn install
         checks.append(Check("digits (8x8)", False, str(err), "reinstall with `make lab`"))
     for name in ("mnist.npz", "fashion-mnist"):
-        path = keras_cache_dir() / name
+        path = data.keras_cache_dir() / name
         label = name.removesuffix(".npz")
         if path.exists():
             checks.append(Check(label, True, f"cached at {path}"))
