@@ -16,13 +16,22 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["devices", "enable_memory_growth", "split_cpu", "mirrored_strategy",
+__all__ = ["gpus", "devices", "enable_memory_growth", "split_cpu", "mirrored_strategy",
            "suggested_precision", "StepTime", "time_steps", "time_training_step",
            "time_pipeline"]
 
 
+def gpus() -> list[str]:
+    """The physical GPUs TensorFlow sees (safe to call before devices are set up)."""
+    return [d.name for d in tf.config.list_physical_devices("GPU")]
+
+
 def devices() -> dict[str, list[str]]:
-    """The physical CPUs and GPUs TensorFlow sees, and the logical devices made from them."""
+    """The physical CPUs and GPUs TensorFlow sees, and the logical devices made from them.
+
+    Listing logical devices starts TensorFlow's runtime: call ``split_cpu`` or
+    ``enable_memory_growth`` before this, not after.
+    """
     return {
         "physical_cpu": [d.name for d in tf.config.list_physical_devices("CPU")],
         "physical_gpu": [d.name for d in tf.config.list_physical_devices("GPU")],
