@@ -10,7 +10,7 @@ export COURSE_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: lab test unit notebooks browser lint strip clean-notebooks clean venv
+.PHONY: lab test unit notebooks browser lint strip clean-notebooks clean venv check student site
 
 venv: $(STAMP)
 
@@ -39,6 +39,18 @@ notebooks: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests benchmarks notebooks
+
+# Workshop pre-flight: versions, imports, a tiny Keras fit, a widget render, offline data.
+check: $(STAMP)
+	$(BIN)/python -m course_utils.environment
+
+# Copies of the notebooks without worked solutions, in student/ (never overwrites edits).
+student: $(STAMP)
+	$(BIN)/python -m course_utils.workshop student
+
+# Every chapter executed to HTML (pictures included) and a slide deck per chapter, in site/.
+site: $(STAMP)
+	$(BIN)/python -m course_utils.workshop site
 
 # Remove outputs, execution counts and widget state from every notebook.
 strip clean-notebooks: $(STAMP)

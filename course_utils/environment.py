@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["Check", "pinned_versions", "version_checks", "device_checks", "dataset_checks",
-           "report", "setup"]
+           "import_checks", "keras_fit_check", "widget_check", "preflight", "report", "setup"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,14 +121,82 @@ def dataset_checks() -> list[Check]:
     return checks
 
 
+def import_checks() -> list[Check]:
+    """Every course_utils module imports (a broken install shows up here, not mid-chapter)."""
+    import importlib
+    import pkgutil
+
+    import course_utils
+
+    failed = []
+    for info in pkgutil.iter_modules(course_utils.__path__):
+        try:
+            importlib.import_module(f"course_utils.{info.name}")
+        except Exception as err:  # report every broken module, do not stop at the first
+            failed.append(f"{info.name} ({type(err).__name__}: {err})")
+    if failed:
+        return [Check("course_utils", False, "cannot import " + "; ".join(failed),
+                      "run `make lab` (it reinstalls the package)")]
+    return [Check("course_utils", True, "every module imports")]
+
+
+def keras_fit_check() -> Check:
+    """A tiny Keras model trains for a few steps and its loss goes down."""
+    try:
+        import keras
+
+        keras.utils.set_random_seed(0)
+        x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+        y = x @ np.array([1.0, -2.0, 0.5, 3.0], dtype="float32")
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05), loss="mse")
+        history = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+        losses = history.history["loss"]
+        ok = losses[-1] < losses[0]
+        return Check("keras fit", ok, f"loss {losses[0]:.2f} -> {losses[-1]:.2f}",
+                     "the loss should fall; reinstall with `make lab`")
+    except Exception as err:
+        return Check("keras fit", False, f"{type(err).__name__}: {err}", "reinstall with `make lab`")
+
+
+def widget_check() -> Check:
+    """An explorer builds and renders a picture (the JupyterLab side is checked by the browser tests)."""
+    try:
+        from course_utils import widgets
+
+        explorer = widgets.slope_explorer()
+        before = bytes(explorer.view.image.value)
+        explorer.controls["slope w"].value = 1.0
+        ok = bytes(explorer.view.image.value) != before and before.startswith(b"\x89PNG")
+        return Check("widgets", ok, "an explorer redraws when its slider moves",
+                     "reinstall with `make lab`")
+    except Exception as err:
+        return Check("widgets", False, f"{type(err).__name__}: {err}", "reinstall with `make lab`")
+
+
+def preflight(print_it: bool = True) -> list[Check]:
+    """The workshop pre-flight check (``make check``): everything ``report`` does, plus
+    imports, a tiny Keras fit and an explorer render. Under a minute once installed."""
+    checks = (version_checks() + import_checks() + device_checks() + dataset_checks()
+              + [keras_fit_check(), widget_check()])
+    if print_it:
+        _print(checks)
+    return checks
+
+
+def _print(checks: list[Check]) -> None:
+    for check in checks:
+        print(check)
+    bad = [c for c in checks if not c.ok]
+    print(f"\n{len(checks) - len(bad)} of {len(checks)} checks passed."
+          + ("" if not bad else " Fix the lines marked !! before the workshop."))
+
+
 def report(print_it: bool = True) -> list[Check]:
     """Versions, devices and datasets; prints one line each, with a fix for each problem."""
     checks = version_checks() + device_checks() + dataset_checks()
     if print_it:
-        for check in checks:
-            print(check)
-        bad = [c for c in checks if not c.ok]
-        print(f"\n{len(checks) - len(bad)} of {len(checks)} checks passed.")
+        _print(checks)
     return checks
 
 
@@ -144,3 +212,10 @@ def setup(seed: int = 0, keras: bool = False) -> None:
         import keras as _keras
 
         _keras.utils.set_random_seed(seed)
+
+
+if __name__ == "__main__":
+    import sys
+
+    results = preflight()
+    sys.exit(0 if all(c.ok for c in results) else 1)

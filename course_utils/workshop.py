@@ -1,0 +1,165 @@
+"""Tools for teaching the course: student copies, slide metadata, a static site.
+
+``make student``  copies of the notebooks without worked solutions (``student/``);
+                  a copy a learner has edited is never overwritten.
+``make site``     every chapter executed to HTML with its pictures, plus a slide deck
+                  per chapter (``site/``), readable without a kernel.
+``python -m course_utils.workshop slides``  (re)writes the slide metadata that
+                  JupyterLab's RISE extension presents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+from course_utils.hygiene import notebooks
+
+__all__ = ["student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
+           "static_notebook", "build_site"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MANIFEST = ".course-manifest.json"
+
+
+def _is_solutions_heading(cell: dict) -> bool:
+    return cell["cell_type"] == "markdown" and bool(SOLUTIONS.match(cell["source"].lstrip()))
+
+
+def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` without its worked solutions (everything from the heading on).
+
+    Exercise cells are already blank stubs in the course notebooks, and the checkers
+    live in ``course_utils.exercises``, so they keep working in the student copy.
+    """
+    out = copy.deepcopy(nb)
+    for i, cell in enumerate(out.cells):
+        if _is_solutions_heading(cell):
+            out.cells = out.cells[:i]
+            out.cells.append(nbformat.v4.new_markdown_cell(
+                "## Worked solutions\n\nYour instructor has the worked solutions; use the checkers "
+                "above to test your answers."))
+            break
+    return out
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_student_copies(source: Path = ROOT / "notebooks", dest: Path = ROOT / "student") -> Path:
+    """Write student copies into ``dest``; returns the folder actually written.
+
+    A manifest records the hash of every file written. If a learner has changed a
+    copy since (its hash differs), nothing in ``dest`` is touched: the fresh copies go
+    to a new folder (``student-2``, ``student-3``...) and the learner's work stays.
+    """
+    target = dest
+    for n in range(2, 1000):
+        manifest_path = target / MANIFEST
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        edited = [name for name, digest in manifest.items()
+                  if (target / name).exists() and _digest((target / name).read_text()) != digest]
+        unknown = [p.name for p in target.glob("*.ipynb") if p.name not in manifest]
+        if not edited and not unknown:
+            break
+        target = dest.with_name(f"{dest.name}-{n}")
+    target.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for path in notebooks(source):
+        text = nbformat.writes(student_notebook(nbformat.read(path, as_version=4))) + "\n"
+        (target / path.name).write_text(text)
+        written[path.name] = _digest(text)
+    (target / MANIFEST).write_text(json.dumps(written, indent=1))
+    return target
+
+
+def slide_type(cell: dict, index: int) -> str:
+    """RISE's slide type for a cell: headings start slides, the rest follows them."""
+    source = cell["source"].lstrip()
+    if cell["cell_type"] == "markdown":
+        if index == 0 or source.startswith("# ") or source.startswith("## "):
+            return "slide"
+        if source.startswith("### ") or source.startswith("> **Myth"):
+            return "subslide"
+    return "-"
+
+
+def add_slide_metadata(nb: nbformat.NotebookNode) -> bool:
+    """Set ``metadata.slideshow.slide_type`` on every cell; True if anything changed."""
+    changed = False
+    for i, cell in enumerate(nb.cells):
+        want = slide_type(cell, i)
+        if cell.metadata.get("slideshow", {}).get("slide_type") != want:
+            cell.metadata["slideshow"] = {"slide_type": want}
+            changed = True
+    return changed
+
+
+def static_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep each explorer's PNG picture and drop its live-widget view (for HTML without a kernel)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "image/png" in data:
+                del data[WIDGET_VIEW]
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
+               names: list[str] | None = None, timeout: int = 600) -> list[Path]:
+    """Execute each notebook and write ``<name>.html`` and ``<name>.slides.html`` into ``dest``."""
+    from nbconvert import HTMLExporter, SlidesExporter
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks(source):
+        if names and path.name not in names:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
+            nb, {"metadata": {"path": str(source)}})
+        nb = static_notebook(nb)
+        add_slide_metadata(nb)
+        for exporter, suffix in ((HTMLExporter(), ".html"), (SlidesExporter(), ".slides.html")):
+            body, _ = exporter.from_notebook_node(nb)
+            out = dest / f"{path.stem}{suffix}"
+            out.write_text(body, encoding="utf-8")
+            written.append(out)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Workshop tools for the course.")
+    parser.add_argument("command", choices=["student", "site", "slides"])
+    parser.add_argument("notebooks", nargs="*", help="only these notebook file names (site)")
+    args = parser.parse_args(argv)
+    if args.command == "student":
+        folder = write_student_copies()
+        if folder.name != "student":
+            print(f"student/ holds edited copies; left them alone and wrote fresh ones to {folder}/")
+        print(f"student copies written to {folder.relative_to(ROOT)}/")
+    elif args.command == "slides":
+        for path in notebooks(ROOT / "notebooks"):
+            nb = nbformat.read(path, as_version=4)
+            if add_slide_metadata(nb):
+                nbformat.write(nb, path)
+                print(f"slide metadata written to {path.name}")
+    else:
+        for out in build_site(names=args.notebooks or None):
+            print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Workshop tools: student copies never overwrite edits, slides metadata, static pictures."""
+
+from __future__ import annotations
+
+import base64
+
+import nbformat
+import pytest
+
+from course_utils import environment, workshop
+
+
+def _notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 99 · Test\n\nTime: about 1 minutes · Prerequisites: none"),
+        nbformat.v4.new_markdown_cell("## Exercises"),
+        nbformat.v4.new_code_cell("def f():\n    return None  # your code here"),
+        nbformat.v4.new_markdown_cell("## Summary"),
+        nbformat.v4.new_markdown_cell("## Worked solutions\n\n**1.** Because..."),
+        nbformat.v4.new_code_cell("def f():\n    return 42"),
+    ]
+    return nb
+
+
+def test_student_notebook_drops_the_solutions_only() -> None:
+    student = workshop.student_notebook(_notebook())
+    sources = [c.source for c in student.cells]
+    assert "return 42" not in "".join(sources)
+    assert any("your code here" in s for s in sources) and any("Summary" in s for s in sources)
+
+
+def test_student_copies_never_overwrite_an_edited_file(tmp_path) -> None:
+    src, dest = tmp_path / "notebooks", tmp_path / "student"
+    src.mkdir()
+    nbformat.write(_notebook(), src / "99_test.ipynb")
+    assert workshop.write_student_copies(src, dest) == dest
+    assert "return 42" not in (dest / "99_test.ipynb").read_text()
+    # Unedited copies may be refreshed in place.
+    assert workshop.write_student_copies(src, dest) == dest
+    # A learner edits their copy: the next run leaves it alone and writes elsewhere.
+    edited = (dest / "99_test.ipynb").read_text().replace("your code here", "return 41")
+    (dest / "99_test.ipynb").write_text(edited)
+    second = workshop.write_student_copies(src, dest)
+    assert second == tmp_path / "student-2"
+    assert (dest / "99_test.ipynb").read_text() == edited
+    assert (second / "99_test.ipynb").exists()
+    # A notebook the tool did not write counts as the learner's too.
+    (second / "mine.ipynb").write_text("{}")
+    assert workshop.write_student_copies(src, second) == tmp_path / "student-2-2"
+
+
+def test_slide_metadata() -> None:
+    nb = _notebook()
+    assert workshop.add_slide_metadata(nb) is True
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds[0] == "slide" and kinds[1] == "slide" and kinds[2] == "-"
+    assert workshop.add_slide_metadata(nb) is False
+
+
+def test_static_html_shows_the_explorer_picture_offline() -> None:
+    from nbconvert import HTMLExporter
+
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    nb = _notebook()
+    nb.cells[2].outputs = [nbformat.v4.new_output(
+        "execute_result", execution_count=1,
+        data={"text/plain": "Explorer(...)", "image/png": png,
+              workshop.WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": "abc"}})]
+    html, _ = HTMLExporter().from_notebook_node(workshop.static_notebook(nb))
+    assert f"data:image/png;base64,{png}" in html
+    assert "unpkg.com" not in html
+
+
+@pytest.mark.parametrize("check", [environment.keras_fit_check, environment.widget_check])
+def test_preflight_checks_pass_here(check) -> None:
+    result = check()
+    assert result.ok, str(result)
+
+
+def test_failed_check_says_what_to_do() -> None:
+    line = str(environment.Check("keras", False, "not installed", "run `make lab`"))
+    assert line.startswith("!!") and "run `make lab`" in line
