@@ -22,12 +22,12 @@ def test_parallelism_choice() -> None:
     good = {
         "model fits on one GPU, want more throughput": "data",
         "model's weights do not fit on one GPU": "model",
-        "what keras multi_gpu_model did": "data",
+        "what the removed multi_gpu_model did": "data",
         "what MirroredStrategy does": "data",
     }
     assert exercises.check_parallelism_choice(good)
     assert exercises.check_parallelism_choice(None).status == "not attempted"
-    bad = {**good, "what keras multi_gpu_model did": "model"}
+    bad = {**good, "what the removed multi_gpu_model did": "model"}
     feedback = exercises.check_parallelism_choice(bad)
     assert not feedback and "multi_gpu_model" in feedback.message and "data parallelism" in feedback.message
     assert "answer 'data' or 'model'" in exercises.check_parallelism_choice({**good, "what MirroredStrategy does": "both"}).message

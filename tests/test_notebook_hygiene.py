@@ -12,7 +12,7 @@ from course_utils import hygiene
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = hygiene.notebooks(ROOT / "notebooks")
-REMOVED_API = re.compile(r"\blr=|ImageDataGenerator|multi_gpu_model|tf\.compat\.v1|ConfigProto|feed_dict")
+REMOVED_API = re.compile(r"\blr=|ImageDataGenerator\(|multi_gpu_model\(|tf\.compat\.v1|ConfigProto\(|feed_dict\s*=")
 
 
 def test_there_are_notebooks() -> None:

@@ -40,7 +40,7 @@ def check_parallelism_choice(answers: dict[str, str] | None) -> Feedback:
     expected = {
         "model fits on one GPU, want more throughput": "data",
         "model's weights do not fit on one GPU": "model",
-        "what keras multi_gpu_model did": "data",
+        "what the removed multi_gpu_model did": "data",
         "what MirroredStrategy does": "data",
     }
     if answers is None:
