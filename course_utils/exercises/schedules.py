@@ -1,0 +1,218 @@
+"""Checkers for 05_schedules_and_callbacks: step decay, cosine decay, reading an LR range test.
+
+Each checker compares the learner's function with ``course_utils.schedules``
+(which matches ``keras.optimizers.schedules``) and, when a case fails, tries the
+usual slips (an off-by-one at the boundary, a smooth curve where a staircase
+was due, a cosine that is not clipped) to say which one it was.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+from course_utils import schedules
+from course_utils.exercises._core import Feedback
+
+__all__ = ["check_step_decay", "check_cosine_decay", "check_lr_choice"]
+
+Slip = tuple[Callable[..., float], str]
+
+
+def _check_with_slips(
+    fn: Callable[..., Any],
+    cases: Iterable[tuple[str, tuple, float]],
+    slips: list[Slip],
+    generic_hint: str,
+    success: str,
+) -> Feedback:
+    """Run each case; on the first miss, name the slip whose value matches what came back."""
+    for name, args, expected in cases:
+        try:
+            got = fn(*args)
+        except Exception as err:  # a learner's bug is feedback, not a crash
+            return Feedback("wrong", f"case '{name}' {args} raised {type(err).__name__}: {err}.")
+        if got is None:
+            return Feedback("not attempted", "the function returns None: fill in its body.")
+        try:
+            value = float(np.asarray(got, dtype=float))
+        except (TypeError, ValueError):
+            return Feedback("wrong", f"case '{name}': expected one number, got {got!r}.")
+        if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-12):
+            continue
+        hint = generic_hint
+        for slip, slip_hint in slips:
+            if math.isclose(value, slip(*args), rel_tol=1e-6, abs_tol=1e-12):
+                hint = slip_hint
+                break
+        return Feedback("wrong", f"case '{name}' (arguments {args}): expected {expected:.6g}, "
+                                 f"got {value:.6g}. Hint: {hint}")
+    return Feedback("correct", success)
+
+
+# -- step decay ------------------------------------------------------------------------------
+def _step_decay(step: int, initial_learning_rate: float, decay_steps: int,
+                decay_rate: float) -> float:
+    return schedules.ExponentialDecay(initial_learning_rate, decay_steps, decay_rate,
+                                      staircase=True)(step)
+
+
+STEP_CASES = [
+    ("the first step", (0, 0.1, 100, 0.5)),
+    ("just before the first drop", (99, 0.1, 100, 0.5)),
+    ("exactly at the first drop", (100, 0.1, 100, 0.5)),
+    ("two and a half periods", (250, 0.1, 100, 0.5)),
+    ("ten drops by a factor 0.9", (1000, 1.0, 100, 0.9)),
+]
+
+
+def check_step_decay(fn: Callable[[int, float, int, float], float]) -> Feedback:
+    """``fn(step, initial_learning_rate, decay_steps, decay_rate)`` for step decay.
+
+    The rate is multiplied by ``decay_rate`` after every ``decay_steps`` steps:
+    ``η₀ · decay_rate ** floor(step / decay_steps)``, which is Keras's
+    ``ExponentialDecay(..., staircase=True)``. Step 0 is the first step.
+    """
+    def late(s, eta, k, r):  # drops one step late: PiecewiseConstantDecay's `step <= boundary`
+        return eta * r ** max(math.ceil(s / k) - 1, 0)
+
+    slips: list[Slip] = [
+        (lambda s, eta, k, r: eta * r ** (s / k),
+         "that is the smooth curve. Step decay is a staircase: the exponent must be a "
+         "whole number, floor(step / decay_steps) (Keras: staircase=True)."),
+        (late,
+         "off by one: your rate drops one step late, at decay_steps + 1. The drop happens "
+         "AT step = decay_steps, because floor(100 / 100) = 1 already. (Keras's "
+         "PiecewiseConstantDecay keeps the old value at a boundary, `step <= boundary`: "
+         "that is exactly this off-by-one between the two classes.)"),
+        (lambda s, eta, k, r: eta * r ** math.ceil(s / k),
+         "off by one the other way: ceil drops the rate one step after step 0. Use floor."),
+        (lambda s, eta, k, r: eta * r * math.floor(s / k),
+         "decay_rate multiplies η once per drop, so it is a power: "
+         "decay_rate ** floor(step / decay_steps), not a product with the count."),
+        (lambda s, eta, k, r: eta * r ** math.floor(k / max(s, 1)),
+         "the exponent is step / decay_steps (steps done, in periods), not the other way round."),
+    ]
+    cases = [(name, args, _step_decay(*args)) for name, args in STEP_CASES]
+    return _check_with_slips(
+        fn, cases, slips,
+        "η₀ · decay_rate ** floor(step / decay_steps): check each piece on paper for step 250.",
+        "your step decay matches Keras's ExponentialDecay(staircase=True) at every case, "
+        "including the boundary step.",
+    )
+
+
+# -- cosine decay ----------------------------------------------------------------------------
+def _cosine_decay(step: float, initial_learning_rate: float, decay_steps: float,
+                  alpha: float) -> float:
+    return schedules.CosineDecay(initial_learning_rate, decay_steps, alpha=alpha)(step)
+
+
+COSINE_CASES = [
+    ("the first step", (0, 0.1, 100, 0.0)),
+    ("a quarter of the way", (25, 0.1, 100, 0.0)),
+    ("half-way, alpha = 0.1", (50, 0.1, 100, 0.1)),
+    ("the last decay step", (100, 0.1, 100, 0.1)),
+    ("after the decay, alpha = 0.1", (150, 0.1, 100, 0.1)),
+]
+
+
+def check_cosine_decay(fn: Callable[[int, float, int, float], float]) -> Feedback:
+    """``fn(step, initial_learning_rate, decay_steps, alpha)`` for cosine decay (no warm-up).
+
+    ``η₀ · ((1 - alpha) · ½(1 + cos(π · s / decay_steps)) + alpha)`` with
+    ``s = min(step, decay_steps)``: Keras's ``CosineDecay``.
+    """
+    def cos_part(s: float, k: float) -> float:
+        return 0.5 * (1 + math.cos(math.pi * min(s, k) / k))
+
+    slips: list[Slip] = [
+        (lambda s, eta, k, a: eta * ((1 - a) * 0.5 * (1 + math.cos(math.pi * s / k)) + a),
+         "after decay_steps your rate climbs back up: clip the step first, "
+         "s = min(step, decay_steps), so the rate stays at alpha · η₀."),
+        (lambda s, eta, k, a: eta * cos_part(s, k),
+         "alpha is missing: it is the floor, as a fraction of η₀. Blend: "
+         "(1 - alpha) · cosine + alpha."),
+        (lambda s, eta, k, a: eta * (cos_part(s, k) + a),
+         "alpha is added without scaling the cosine by (1 - alpha), so the curve starts "
+         "above η₀: use (1 - alpha) · cosine + alpha."),
+        (lambda s, eta, k, a: eta * ((1 - a) * math.cos(math.pi * min(s, k) / k) + a),
+         "cos(π·s/T) runs from 1 to -1; the schedule needs ½(1 + cos(π·s/T)), "
+         "which runs from 1 to 0."),
+        (lambda s, eta, k, a: eta * ((1 - a) * 0.5 * (1 + math.cos(2 * math.pi * min(s, k) / k))
+                                     + a),
+         "that is a full cosine period (2π), which comes back up; cosine decay uses half a "
+         "period, π · s / decay_steps."),
+    ]
+    cases = [(name, args, _cosine_decay(*args)) for name, args in COSINE_CASES]
+    return _check_with_slips(
+        fn, cases, slips,
+        "η₀ · ((1 - alpha) · ½(1 + cos(π · min(step, decay_steps) / decay_steps)) + alpha).",
+        "your cosine decay matches Keras's CosineDecay, including the flat tail after "
+        "decay_steps.",
+    )
+
+
+# -- reading an LR range test ----------------------------------------------------------------
+def good_range(learning_rates: Any, smoothed_losses: Any) -> tuple[float, float]:
+    """The η a range-test curve supports for a constant learning rate: ``(low, high)``.
+
+    ``low``: where the smoothed loss has fallen a tenth of the way from its start
+    to its lowest value (left of it, η is too small to matter). ``high``: half
+    the η of the lowest loss (right of it you sit at the edge of divergence).
+    """
+    lrs = np.asarray(learning_rates, dtype=float)
+    smooth = np.asarray(smoothed_losses, dtype=float)
+    if lrs.shape != smooth.shape or lrs.size < 3:
+        raise ValueError("learning_rates and smoothed_losses must be equal-length, >= 3 points.")
+    smooth = np.where(np.isfinite(smooth), smooth, np.inf)
+    lowest = int(np.argmin(smooth))
+    target = smooth[0] - 0.1 * (smooth[0] - smooth[lowest])
+    started = int(np.argmax(smooth[: lowest + 1] <= target))
+    return float(lrs[started]), float(lrs[lowest] / 2)
+
+
+def check_lr_choice(learning_rate: float | None, finder: Any) -> Feedback:
+    """Is ``learning_rate`` a sound constant η, read off ``finder``'s range-test curve?
+
+    ``finder`` is a ``keras_tools.LearningRateRangeTest`` after its run (anything
+    with ``learning_rates`` and ``smoothed_losses``). Any η between the point
+    where the loss starts to fall and half the η of the lowest loss is accepted.
+    """
+    if learning_rate is None:
+        return Feedback("not attempted", "set my_learning_rate to the η you read off the curve.")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, int | float | np.number):
+        return Feedback("wrong", f"a learning rate is one number, got {learning_rate!r}.")
+    eta = float(learning_rate)
+    try:
+        low, high = good_range(finder.learning_rates, finder.smoothed_losses)
+        smooth = np.asarray(finder.smoothed_losses, dtype=float)
+        lrs = np.asarray(finder.learning_rates, dtype=float)
+    except (AttributeError, ValueError) as err:
+        return Feedback("wrong", f"pass the range test after model.fit has run it ({err}).")
+    best = float(lrs[int(np.nanargmin(np.where(np.isfinite(smooth), smooth, np.nan)))])
+    if not (math.isfinite(eta) and eta > 0):
+        return Feedback("wrong", f"a learning rate must be a number > 0, got {learning_rate!r}.")
+    if eta < low:
+        return Feedback(
+            "wrong",
+            f"at η = {eta:.3g} the curve is still flat: the loss has not yet fallen a tenth "
+            f"of the way to its lowest value (that happens near η = {low:.3g}). Training "
+            f"would crawl. Hint: move right, to where the smoothed curve falls steepest.",
+        )
+    if eta > high:
+        return Feedback(
+            "wrong",
+            f"η = {eta:.3g} is too close to the bottom of the curve (the lowest loss is at "
+            f"η ≈ {best:.3g}, and the loss blows up just right of it). A whole training run "
+            f"there sits on the edge of divergence. Hint: about a tenth of {best:.3g}, or "
+            f"the steepest point of the curve.",
+        )
+    return Feedback(
+        "correct",
+        f"η = {eta:.3g} lies where the loss falls fast and far from divergence "
+        f"(accepted here: {low:.3g} to {high:.3g}).",
+    )
