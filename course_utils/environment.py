@@ -200,15 +200,40 @@ def report(print_it: bool = True) -> list[Check]:
     return checks
 
 
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow and start its runtime with the C++ start-up lines kept off stderr.
+
+    Those lines are written straight to file descriptor 2 before TensorFlow reads its
+    log level, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them; a learner would see them
+    as red text in the first cell of every chapter. Python errors still show normally.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow
+
+            tensorflow.config.list_logical_devices()  # device probing prints here, too
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def setup(seed: int = 0, keras: bool = False) -> None:
     """Seed Python, NumPy (and Keras, TensorFlow when ``keras=True``); quiet TensorFlow's logs.
 
     Every chapter calls this first, so that a run gives the same numbers every time.
+    With ``keras=True`` it starts TensorFlow's runtime, so device settings
+    (``hardware.split_cpu``, ``hardware.enable_memory_growth``) must come before it.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     random.seed(seed)
     np.random.seed(seed)
     if keras:
+        _import_tensorflow_quietly()
         import keras as _keras
 
         _keras.utils.set_random_seed(seed)
