@@ -138,11 +138,16 @@ _ALL_RUN = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   const kernel = w.sessionContext.session.kernel;
   const cells = w.content.model.cells;
+  if (kernel.status !== 'idle') return false;
+  let pending = false;
   for (let i = 0; i < cells.length; i++) {
     const c = cells.get(i);
-    if (c.type === 'code' && c.sharedModel.source.trim() && !c.executionCount) return false;
+    if (c.type !== 'code') continue;
+    // Run-all stops at an error: the cells after it never run, so an error also ends the wait.
+    if (c.outputs.toJSON().some(o => o.output_type === 'error')) return true;
+    if (c.sharedModel.source.trim() && !c.executionCount) pending = true;
   }
-  return kernel.status === 'idle';
+  return !pending;
 }"""
 _ERRORS = """() => {
   const cells = window.jupyterapp.shell.currentWidget.content.model.cells; const errors = [];
@@ -154,7 +159,7 @@ _ERRORS = """() => {
 }"""
 
 
-def open_and_run_all(page, lab: Lab, name: str, timeout_ms: int = 240_000) -> list[str]:
+def open_and_run_all(page, lab: Lab, name: str, timeout_ms: int = 480_000) -> list[str]:
     """Open a notebook, run all cells, wait until the kernel is idle; return error outputs."""
     page.goto(lab.notebook_url(name))
     page.wait_for_function(_NOTEBOOK_READY, timeout=120_000, polling=500)
@@ -190,7 +195,7 @@ def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove
     box = boxes.nth(explorer_index)
     box.scroll_into_view_if_needed()
     img = box.locator("img").first
-    readout = box.locator(".widget-html").last
+    readout = box.locator(":scope > *").last  # an Explorer's last child is its readout
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=img.element_handle())
     before_png, before_text = img.screenshot(), readout.inner_html()
     box.evaluate(_INSTALL_TIMER)

@@ -1,0 +1,195 @@
+"""The augmentation viewer: Keras's random image layers on a grid of digits, one slider each.
+
+Data augmentation trains on randomly changed copies of the training images (turned
+a little, zoomed, shifted, with another contrast), so the network sees more
+variety than the data set holds. In Keras these are layers:
+
+- ``RandomFlip(mode)``: mirror left-right ("horizontal") and/or top-bottom ("vertical");
+- ``RandomRotation(factor)``: turn by up to ``factor`` of a full turn (2π): 0.05 is ±18°;
+- ``RandomZoom(height_factor)``: zoom out (positive) or in (negative) by up to that fraction;
+- ``RandomTranslation(height_factor, width_factor)``: shift by up to that fraction of the size;
+- ``RandomContrast(factor)``: scale each image's deviation from its mean by ``1 ± factor``.
+
+They change their input only when called with ``training=True`` (inside ``fit``);
+at inference they pass it through unchanged. The viewer calls them on 16 digits
+with fixed seeds, so the grid changes only when a control does. Keras (and
+TensorFlow) is imported when the viewer is built, not when ``course_utils.widgets``
+is. Taught in 07_data_augmentation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_utils.widgets.base import Explorer, FigureView, dropdown, float_slider, int_slider
+
+__all__ = ["augmentation_viewer", "augmentation_layers", "mosaic"]
+
+FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
+INTERPOLATIONS = ("bilinear", "nearest")
+LIMITS = {"rotation": 0.5, "zoom": 0.5, "translation": 0.5, "contrast": 0.9}
+
+
+def augmentation_layers(flip: str = "none", rotation: float = 0.0, zoom: float = 0.0,
+                        translation: float = 0.0, contrast: float = 0.0,
+                        interpolation: str = "bilinear", seed: int = 0,
+                        value_range: tuple[float, float] = (0.0, 1.0)) -> list[Any]:
+    """The Keras layers for these strengths, in the viewer's order; a strength of 0 adds none.
+
+    Geometric layers fill what moves in from outside the image with 0 (the digits'
+    background: ``fill_mode="constant"``), not with Keras's default reflection,
+    which would copy strokes in from the edge. Each layer gets its own seed
+    (``seed``, ``seed + 1``, ...), so changing one strength leaves the other
+    layers' random draws as they were.
+    """
+    import keras
+
+    if flip not in FLIP_MODES:
+        raise ValueError(f"flip must be one of {FLIP_MODES}, got {flip!r}.")
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}.")
+    for name, value in (("rotation", rotation), ("zoom", zoom), ("translation", translation),
+                        ("contrast", contrast)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not (
+                0 <= value <= LIMITS[name]):
+            raise ValueError(f"{name} must be a number in [0, {LIMITS[name]}], got {value!r}.")
+    geometry = {"fill_mode": "constant", "fill_value": 0.0, "interpolation": interpolation}
+    layers: list[Any] = []
+    if flip != "none":
+        layers.append(keras.layers.RandomFlip(flip, seed=seed))
+    if rotation > 0:
+        layers.append(keras.layers.RandomRotation(rotation, seed=seed + 1, **geometry))
+    if zoom > 0:
+        layers.append(keras.layers.RandomZoom(zoom, seed=seed + 2, **geometry))
+    if translation > 0:
+        layers.append(keras.layers.RandomTranslation(translation, translation, seed=seed + 3,
+                                                     **geometry))
+    if contrast > 0:
+        layers.append(keras.layers.RandomContrast(contrast, value_range=value_range,
+                                                  seed=seed + 4))
+    return layers
+
+
+def mosaic(images: np.ndarray, columns: int = 4, gap: int = 1) -> np.ndarray:
+    """Tile images (N, H, W[, 1]) into one 2-D array, NaN between tiles (drawn as a frame)."""
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 4:
+        images = images[..., 0]
+    n, h, w = images.shape
+    rows = -(-n // columns)
+    out = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
+    return out
+
+
+def _code(flip: str, rotation: float, zoom: float, translation: float, contrast: float,
+          interpolation: str) -> str:
+    geo = f'fill_mode="constant", interpolation="{interpolation}"'
+    lines = []
+    if flip != "none":
+        lines.append(f'keras.layers.RandomFlip("{flip}")')
+    if rotation > 0:
+        lines.append(f"keras.layers.RandomRotation({rotation:.3g}, {geo})")
+    if zoom > 0:
+        lines.append(f"keras.layers.RandomZoom({zoom:.3g}, {geo})")
+    if translation > 0:
+        lines.append(f"keras.layers.RandomTranslation({translation:.3g}, {translation:.3g}, {geo})")
+    if contrast > 0:
+        lines.append(f"keras.layers.RandomContrast({contrast:.3g}, value_range=(0, 1))")
+    if not lines:
+        return "no augmentation: every strength is 0"
+    return "augment = keras.Sequential([<br>&nbsp;&nbsp;" + ",<br>&nbsp;&nbsp;".join(lines) + "])"
+
+
+def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
+                        rotation: float = 0.05, zoom: float = 0.1, translation: float = 0.1,
+                        contrast: float = 0.2, interpolation: str = "bilinear",
+                        seed: int = 0) -> Explorer:
+    """Move a strength slider and see 16 digits augmented by Keras's random layers.
+
+    ``images``: up to 36 images of shape (H, W, 1) with values in [0, 1]; by default
+    the first 16 training digits of ``data.load_digits()``. Left: the originals;
+    right: the same images through the layers, called with ``training=True``.
+    The "random draw" slider picks another seed: new random choices, same strengths.
+    """
+    if images is None:
+        from course_utils import data
+
+        images = data.load_digits().x_train[:16]
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[-1] != 1 or not 1 <= len(images) <= 36:
+        raise ValueError("images must have shape (N, height, width, 1) with 1 <= N <= 36, got "
+                         f"{images.shape}.")
+    if not (np.all(np.isfinite(images)) and images.min() >= 0 and images.max() <= 1):
+        raise ValueError("images must hold finite values in [0, 1].")
+    augmentation_layers(flip, rotation, zoom, translation, contrast, interpolation, seed)
+
+    controls = {
+        "flip": dropdown("RandomFlip mode", FLIP_MODES, flip),
+        "rotation": float_slider("RandomRotation factor (turns)", rotation, 0, LIMITS["rotation"],
+                                 step=0.005, readout_format=".3f"),
+        "zoom": float_slider("RandomZoom factor", zoom, 0, LIMITS["zoom"]),
+        "translation": float_slider("RandomTranslation factor", translation, 0,
+                                    LIMITS["translation"]),
+        "contrast": float_slider("RandomContrast factor", contrast, 0, LIMITS["contrast"]),
+        "interpolation": dropdown("interpolation", INTERPOLATIONS, interpolation),
+        "seed": int_slider("random draw (seed)", seed, 0, 20),
+    }
+    readout = W.HTML()
+    columns = 4 if len(images) <= 16 else 6
+
+    fig = Figure(figsize=(8.0, 4.2), dpi=72)
+    ax_in, ax_out = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.9, wspace=0.08)
+    cmap = _cmap()
+    ax_in.imshow(mosaic(images, columns), cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+    ax_in.set_title("original digits")
+    shown = ax_out.imshow(mosaic(images, columns), cmap=cmap, vmin=0, vmax=1,
+                          interpolation="nearest")
+    ax_out.set_title("augmented (training=True)")
+    for ax in (ax_in, ax_out):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    view = FigureView(fig, animated=[shown])
+
+    def update() -> None:
+        v = {name: control.value for name, control in controls.items()}
+        layers = augmentation_layers(v["flip"], v["rotation"], v["zoom"], v["translation"],
+                                     v["contrast"], v["interpolation"], seed=1000 * v["seed"])
+        out = images
+        for layer in layers:
+            out = layer(out, training=True)
+        out = np.asarray(out)
+        shown.set_data(mosaic(out, columns))
+        view.redraw()
+        change = float(np.mean(np.abs(out - images)))
+        degrees = 360 * v["rotation"]
+        size = images.shape[1]
+        readout.value = (
+            f"Rotation up to ±{degrees:.1f}° (factor {v['rotation']:.3f} of a full turn); "
+            f"zoom up to ±{100 * v['zoom']:.0f}%; shift up to ±{v['translation'] * size:.2g} "
+            f"pixels of {size}; contrast ×[{1 - v['contrast']:.2f}, {1 + v['contrast']:.2f}]. "
+            f"Mean |change| per pixel: {change:.3f}."
+            + (" <b>Flipping changes what a digit means</b> (a mirrored 2 or 7 is no digit; "
+               "flipped both ways a 6 becomes a 9)." if v["flip"] != "none" else "")
+            + f"<br><code>{_code(v['flip'], v['rotation'], v['zoom'], v['translation'], v['contrast'], v['interpolation'])}</code>")
+
+    for control in controls.values():
+        control.observe(lambda _: update(), names="value")
+    update()
+    rows = [W.HBox([controls["flip"], controls["interpolation"], controls["seed"]]),
+            W.HBox([controls["rotation"], controls["zoom"]]),
+            W.HBox([controls["translation"], controls["contrast"]])]
+    return Explorer(rows, view, readout, update)
+
+
+def _cmap() -> Any:
+    from matplotlib import colormaps
+
+    return colormaps["gray_r"].with_extremes(bad="#c8d3e6")

@@ -1,0 +1,106 @@
+"""The scaling explorer: controls redraw, the readout tells the truth, the maths is right."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import widgets
+from course_utils.widgets.scaling import LeastSquares, two_feature_problem
+
+
+@pytest.fixture(scope="module")
+def explorer() -> widgets.Explorer:
+    return widgets.scaling_explorer()
+
+
+def _png(ex: widgets.Explorer) -> bytes:
+    return bytes(ex.view.image.value)
+
+
+def test_builds_with_defaults_and_exposes_its_controls(explorer: widgets.Explorer) -> None:
+    controls = explorer.controls
+    assert {"feature scale s", "learning_rate η", "steps shown",
+            "best η for each (2/(μ+L))"} <= set(controls)
+    assert _png(explorer).startswith(b"\x89PNG")
+    assert "raw features" in explorer.readout.value and "standardised" in explorer.readout.value
+    assert explorer.children[-1] is explorer.readout
+
+
+@pytest.mark.parametrize(("control", "value"), [
+    ("feature scale s", 20.0), ("learning_rate η", 0.003), ("steps shown", 300),
+    ("best η for each (2/(μ+L))", True),
+])
+def test_each_control_redraws_and_updates_the_readout(control: str, value) -> None:
+    ex = widgets.scaling_explorer()
+    before, text = _png(ex), ex.readout.value
+    ex.controls[control].value = value
+    assert _png(ex) != before
+    if control != "steps shown":  # the step counts do not depend on how many steps are drawn
+        assert ex.readout.value != text
+
+
+def test_too_large_learning_rate_is_reported_for_raw_features_only() -> None:
+    ex = widgets.scaling_explorer(scale=10.0, learning_rate=0.5)
+    assert "past its limit 2/L" in ex.readout.value
+    assert "diverges or stalls" in ex.readout.value
+
+
+def test_best_eta_readout_and_slider_disabled() -> None:
+    ex = widgets.scaling_explorer(scale=20.0, best_for_each=True)
+    assert ex.controls["learning_rate η"].disabled
+    assert "standardising cuts the steps" in ex.readout.value
+    ex.controls["feature scale s"].value = 1.0
+    assert "already on similar scales" in ex.readout.value
+
+
+def test_standardised_problem_does_not_depend_on_the_scale() -> None:
+    x1, y = two_feature_problem(1.0)
+    x20, _ = two_feature_problem(20.0)
+    std = [(x - x.mean(0)) / x.std(0) for x in (x1, x20)]
+    np.testing.assert_allclose(std[0], std[1], atol=1e-12)
+    raw1, raw20 = LeastSquares.from_data(x1, y), LeastSquares.from_data(x20, y)
+    assert raw20.condition > 100 * raw1.condition  # stretching by 20 multiplies κ by about 20²
+    np.testing.assert_allclose(raw20.w_star, raw1.w_star / [1, 20], rtol=1e-9)
+
+
+def test_closed_form_matches_a_plain_gradient_descent_loop() -> None:
+    x, y = two_feature_problem(5.0)
+    problem = LeastSquares.from_data(x, y)
+    eta = 0.8 * 2 / problem.eigenvalues[1]
+    w, path = np.zeros(2), [np.zeros(2)]
+    for _ in range(50):
+        w = w - eta * (x.T @ (x @ w - y) / len(y))
+        path.append(w)
+    np.testing.assert_allclose(problem.path(eta, 50), np.array(path), rtol=1e-8, atol=1e-10)
+    loss = 0.5 * np.mean((x @ path[-1] - y) ** 2)
+    assert problem.loss(path[-1]) == pytest.approx(loss, rel=1e-10)
+    steps = problem.steps_to(eta)
+    gap = [problem.loss(p) - problem.min_loss for p in problem.path(eta, steps)]
+    assert gap[-1] <= 1e-6 * gap[0] < gap[-2]
+
+
+def test_steps_to_is_none_past_the_stability_limit() -> None:
+    problem = LeastSquares.from_data(*two_feature_problem(5.0))
+    limit = 2 / problem.eigenvalues[1]
+    assert problem.steps_to(1.01 * limit) is None
+    assert problem.steps_to(0.99 * limit) is not None
+    assert np.isnan(problem.path(1.5 * limit, 400)[-1]).all()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"scale": 0.5}, {"scale": "big"}, {"learning_rate": -0.1}, {"learning_rate": 10.0},
+    {"steps": 0}, {"steps": 2.5}, {"steps": True}, {"scale": True},
+])
+def test_bad_arguments_raise_value_error(kwargs) -> None:
+    with pytest.raises(ValueError):
+        widgets.scaling_explorer(**kwargs)
+
+
+def test_bad_data_raise_value_error() -> None:
+    with pytest.raises(ValueError, match="finite"):
+        LeastSquares.from_data(np.array([[1.0, np.nan], [0.0, 1.0]]), np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="shape"):
+        LeastSquares.from_data(np.ones(3), np.ones(3))
+    with pytest.raises(ValueError):
+        two_feature_problem(scale=-1.0)
