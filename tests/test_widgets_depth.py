@@ -1,0 +1,96 @@
+"""The depth explorer: redraws on every control, reads the grid right, refuses bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils import data, gradients, widgets
+from course_utils.widgets import depth
+
+
+@pytest.fixture(scope="module")
+def grid() -> gradients.DepthGrid:
+    split = data.load_digits(images=False)
+    return gradients.depth_grid(split.x_train[:64], split.y_train[:64], depths=range(2, 9))
+
+
+@pytest.fixture(scope="module")
+def explorer(grid) -> widgets.Explorer:
+    return widgets.depth_explorer(grid, depth=6)
+
+
+def _png(ex: widgets.Explorer) -> bytes:
+    return bytes(ex.view.image.value)
+
+
+def test_builds_with_no_arguments() -> None:
+    ex = widgets.depth_explorer()  # computes the default grid: depths 2..20
+    assert _png(ex).startswith(b"\x89PNG")
+    assert ex.controls["depth (hidden layers)"].max == 20
+    assert "10 hidden layers" in ex.readout.value and "vanishing" in ex.readout.value
+
+
+def test_exposes_its_controls(explorer) -> None:
+    assert {"depth (hidden layers)", "activation φ", "kernel_initializer"} <= set(explorer.controls)
+    assert "6 hidden layers · φ = sigmoid · RandomNormal(1.0)" in explorer.readout.value
+
+
+@pytest.mark.parametrize(("control", "value"), [("depth (hidden layers)", 3),
+                                                ("activation φ", "tanh"),
+                                                ("kernel_initializer", "HeNormal")])
+def test_each_control_redraws_and_updates_the_readout(explorer, control, value) -> None:
+    before, text = _png(explorer), explorer.readout.value
+    explorer.controls[control].value = value
+    assert _png(explorer) != before
+    assert explorer.readout.value != text
+
+
+def test_readout_quotes_the_grid(grid) -> None:
+    ex = widgets.depth_explorer(grid, depth=8, activation="relu", initializer="HeNormal")
+    norms = grid.norms("relu", "HeNormal", 8)
+    assert f"‖g₁‖ = {norms[0]:.2e}" in ex.readout.value
+    assert f"{norms[0] / norms[-1]:.2e}" in ex.readout.value
+    assert "healthy" in ex.readout.value
+
+
+def test_presets_set_activation_and_initializer(grid) -> None:
+    ex = widgets.depth_explorer(grid, depth=8, activation="relu", initializer="HeNormal")
+    buttons = [w for row in ex.children for w in getattr(row, "children", ())
+               if type(w).__name__ == "Button"]
+    next(b for b in buttons if b.description == "sigmoid + N(0, 1)").click()
+    assert ex.controls["activation φ"].value == "sigmoid"
+    assert ex.controls["kernel_initializer"].value == "RandomNormal(1.0)"
+    assert "vanishing" in ex.readout.value
+
+
+@pytest.mark.parametrize(("norms", "label"), [
+    ([1e-3, 1e-2, 1.0], "vanishing"),
+    ([0.0, 0.0, 0.0], "dead"),
+    ([0.3, 0.2, 0.1], "healthy"),
+    ([50.0, 1.0, 0.5], "exploding"),
+    ([1e9, 2e9, 3e9], "exploding"),
+    ([2e-9, 1e-9, 1e-9], "vanishing"),
+    ([np.nan, 1.0, 1.0], "exploding"),
+])
+def test_verdict(norms, label) -> None:
+    assert depth.verdict(np.array(norms))[0] == label
+
+
+def test_verdict_needs_two_layers() -> None:
+    with pytest.raises(ValueError, match="at least 2"):
+        depth.verdict(np.array([1.0]))
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"depth": 1}, "depth must be one of"), ({"depth": 9}, "depth must be one of"),
+    ({"depth": 2.0}, "depth must be one of"), ({"activation": "swish"}, "activation must be"),
+    ({"initializer": "zeros"}, "initializer must be")])
+def test_bad_arguments_raise_value_error(grid, kwargs, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        widgets.depth_explorer(grid, **kwargs)
+
+
+def test_results_of_the_wrong_kind_raise() -> None:
+    with pytest.raises(ValueError, match="depth_grid"):
+        widgets.depth_explorer({"depths": [2, 3]})
