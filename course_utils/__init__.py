@@ -7,8 +7,13 @@ One job per module, light imports (``import course_utils`` loads no TensorFlow):
 - ``trajectories`` run an optimizer on a surface from one or many starts
 - ``schedules``    learning-rate schedules matching ``keras.optimizers.schedules``
 - ``plots``, ``widgets``  figures and the slider explorers
-- ``environment``  versions, devices and datasets (the welcome notebook's report)
+- ``data``         offline datasets (digits, hash-checked MNIST, synthetic sets)
+- ``keras_tools``  small Keras models, learning curves, the LR range test, one-cycle
+- ``gradients``    per-layer gradient norms (a function and a callback)
+- ``hardware``     devices, precision, strategies, step timing; ``multiworker``: real workers
+- ``environment``  versions, devices and datasets; the pre-flight check; ``setup(seed)``
 - ``exercises``    checkers that say what is wrong and give a hint
+- ``hygiene``, ``workshop``  notebook cleaning, student copies, slides, the static site
 """
 
 __version__ = "0.1.0"
