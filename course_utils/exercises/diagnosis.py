@@ -1,0 +1,301 @@
+"""Checkers for 12_troubleshooting_clinic: name the cause from the measurements, fix a compile call.
+
+- ``check_diagnosis(answers)``: multiple choice. Each question gives a symptom and
+  the measurements taken; ``answers`` maps the question number to a letter. A wrong
+  letter gets feedback written for that option: why the measurements rule it out.
+  ``questions_markdown()`` renders the questions (the notebook shows them from here,
+  so the text and the checker never disagree).
+- ``check_compile_fix(fix)``: ``fix(model)`` must compile article 002's CNN so that
+  it trains on integer labels 0-9, and return it. The checker compiles, compares the
+  loss Keras reports with the cross-entropy of the predictions, and fits a few steps.
+
+Keras is imported only inside ``check_compile_fix``, so ``from course_utils import
+exercises`` stays fast for the chapters that do not train.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from course_utils.exercises._core import Feedback
+
+__all__ = ["Question", "QUESTIONS", "questions_markdown", "check_diagnosis", "solution_answers",
+           "check_compile_fix", "article_002_model", "compile_fix_solution"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A case to diagnose: what was seen, what was measured, the options, why each is (not) it."""
+
+    symptom: str
+    measurements: tuple[str, ...]
+    options: dict[str, str]
+    answer: str
+    feedback: dict[str, str]  # for every wrong letter: why the measurements rule it out
+    explanation: str  # for the right letter: the cause and the fix
+
+
+QUESTIONS: dict[int, Question] = {
+    1: Question(
+        symptom="A digits classifier (10 balanced classes) reports a training loss of 2.303, "
+                "2.302, 2.302, ... for ten epochs; accuracy stays at 0.10.",
+        measurements=("inputs are pixels in [0, 1] (feature_scales: mean 0.3, std 0.3)",
+                      "dead_relu_fraction on 512 training images: {'hidden': 1.0}",
+                      "the hidden layer was built with bias_initializer=Constant(-5.0)"),
+        options={"a": "the learning rate is too high",
+                 "b": "every hidden ReLU unit is dead",
+                 "c": "the inputs are not scaled",
+                 "d": "the model overfits"},
+        answer="b",
+        feedback={
+            "a": "a learning rate that is too high makes the loss jump about or blow up to NaN; "
+                 "this loss sits still at ln 10 = 2.303, the loss of a uniform guess.",
+            "c": "feature_scales says the inputs are in [0, 1] with a spread near 0.3: they are "
+                 "already on a good scale.",
+            "d": "overfitting needs the *training* loss to fall while the validation loss rises; "
+                 "here the training loss does not move at all.",
+        },
+        explanation="with every unit dead (output 0 for every image), no gradient reaches the "
+                    "hidden layer; only the output bias learns, which gives the uniform guess. "
+                    "Fix: biases at 0 (Keras's default), He initialisation, or a smaller η.",
+    ),
+    2: Question(
+        symptom="Training loss per epoch: 0.41, 0.12, 0.03, 0.004, 0.0006. Validation loss: "
+                "0.62, 0.66, 0.81, 0.95, 1.04.",
+        measurements=("the training set has 60 images; the model has two hidden layers of 256 "
+                      "units (about 83,000 weights)",
+                      "validation_turn: lowest validation loss at epoch 1, +68% at the end",
+                      "loss and labels agree (label_loss_problems: [])"),
+        options={"a": "the learning rate is too low",
+                 "b": "overfitting: the model memorises its 60 examples",
+                 "c": "the loss does not suit the labels",
+                 "d": "the input pipeline is too slow"},
+        answer="b",
+        feedback={
+            "a": "a learning rate that is too low gives a training loss that falls slowly; this "
+                 "one falls to 0.0006 in five epochs.",
+            "c": "label_loss_problems found nothing, and the training loss falls to near zero: "
+                 "the loss is learning exactly what it was told.",
+            "d": "a slow pipeline makes epochs take long; it does not change what the model "
+                 "learns, so it cannot make the validation loss rise.",
+        },
+        explanation="83,000 weights can memorise 60 examples: the training loss goes to zero "
+                    "and the validation loss rises. Cure: more data first, then early stopping "
+                    "(restore_best_weights=True), dropout, L2, or a smaller model.",
+    ),
+    3: Question(
+        symptom="A linear regression trained with SGD: loss 4.4, 1.9e3, 8.1e5, 3.6e8, inf; "
+                "TerminateOnNaN stops the run.",
+        measurements=("η = 0.5",
+                      "largest eigenvalue of the loss's Hessian L = 6.7, so 2/L = 0.30",
+                      "each epoch multiplies the loss by about 400"),
+        options={"a": "the learning rate is above the stability limit 2/L",
+                 "b": "a log of zero in the loss",
+                 "c": "dead ReLUs",
+                 "d": "the batch size is too small"},
+        answer="a",
+        feedback={
+            "b": "a log of zero makes the loss jump from a finite, falling value straight to NaN; "
+                 "here it grows by the same factor every epoch, the mark of an unstable step. "
+                 "And mean squared error takes no logarithm.",
+            "c": "a linear regression has no ReLU, and dead units make the loss flat, not "
+                 "explode.",
+            "d": "a smaller batch adds noise to each step but does not make every step "
+                 "overshoot: the measurement that matters is η = 0.5 > 2/L = 0.30.",
+        },
+        explanation="above 2/L each step overshoots the minimum by more than it started, so the "
+                    "error grows geometrically. Fix: η below 2/L (here 0.05), or scale the "
+                    "inputs so that L is smaller.",
+    ),
+    4: Question(
+        symptom="An epoch takes 40 s and the GPU is busy only 10% of the time.",
+        measurements=("hardware.time_pipeline(dataset): 95 ms per batch",
+                      "hardware.time_training_step(model, x, y): 12 ms per step, same batch size"),
+        options={"a": "the model is too large for the GPU",
+                 "b": "the training is input-bound: the pipeline cannot feed the model",
+                 "c": "mixed precision is off",
+                 "d": "the learning rate is too small"},
+        answer="b",
+        feedback={
+            "a": "then the step would be the slow part; the step takes 12 ms, eight times less "
+                 "than producing a batch.",
+            "c": "mixed precision speeds up the step, which is already the fast side (12 ms vs "
+                 "95 ms): the epoch would take just as long.",
+            "d": "the learning rate changes how much each step learns, not how long a step "
+                 "takes.",
+        },
+        explanation="producing a batch (95 ms) takes longer than training on it (12 ms), so the "
+                    "GPU waits for data. Fix the pipeline: map(..., num_parallel_calls="
+                    "tf.data.AUTOTUNE), cache(), prefetch(tf.data.AUTOTUNE).",
+    ),
+    5: Question(
+        symptom="A yes/no classifier's loss falls smoothly for 17 epochs (0.38 down to 0.037), "
+                "then is NaN at epoch 18, with no warning.",
+        measurements=("the loss is written by hand: -mean(y·log(p) + (1-y)·log(1-p)), "
+                      "p = sigmoid output",
+                      "the same network trained with from_logits=True reaches logits above 17 "
+                      "on half the examples; in float32, sigmoid(17) == 1.0 exactly",
+                      "η = 0.01 with Adam; one hidden layer"),
+        options={"a": "the learning rate is too high",
+                 "b": "a log of zero: a probability rounded to exactly 1.0 makes log(1 - p) = -inf",
+                 "c": "exploding gradients in a deep network",
+                 "d": "overfitting"},
+        answer="b",
+        feedback={
+            "a": "a learning rate that is too high makes the loss rise before it becomes NaN; "
+                 "this one falls smoothly until the very step that breaks.",
+            "c": "the network has one hidden layer, and exploding gradients show as a loss that "
+                 "grows before the NaN, not a smooth fall.",
+            "d": "overfitting makes the validation loss rise; it never makes a loss NaN.",
+        },
+        explanation="as the model becomes confident, sigmoid rounds to exactly 1.0, log(1 - p) "
+                    "is -inf and 0·(-inf) is NaN. Fix: a Dense(1) without activation and "
+                    "BinaryCrossentropy(from_logits=True), which never takes log of 0.",
+    ),
+}
+
+
+def questions_markdown() -> str:
+    """The questions as Markdown: symptom, measurements, options (for ``IPython.display.Markdown``)."""
+    parts = []
+    for number, q in QUESTIONS.items():
+        lines = [f"**Question {number}.** {q.symptom}", "", "Measured:"]
+        lines += [f"- {m}" for m in q.measurements]
+        lines += [""] + [f"({letter}) {text}  " for letter, text in q.options.items()]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def check_diagnosis(answers: Mapping[int, str | None] | None) -> Feedback:
+    """``answers`` maps each question number to a letter ``"a"``-``"d"``; feedback per option."""
+    if answers is None or not isinstance(answers, Mapping) or all(
+            answers.get(n) is None for n in QUESTIONS):
+        if answers is not None and not isinstance(answers, Mapping):
+            return Feedback("wrong", "answers must be a dict such as {1: 'b', 2: 'a', ...}.")
+        return Feedback("not attempted",
+                        f"fill in a letter for each of the questions {list(QUESTIONS)}.")
+    open_questions = []
+    right = []
+    for number, q in QUESTIONS.items():
+        given = answers.get(number)
+        if given is None:
+            open_questions.append(number)
+            continue
+        letter = str(given).strip().lower().strip("()")
+        if letter not in q.options:
+            return Feedback("wrong", f"question {number}: answer one of "
+                            f"{', '.join(repr(k) for k in q.options)}, got {given!r}.")
+        if letter != q.answer:
+            return Feedback("wrong", f"question {number}: not ({letter}) "
+                            f"\"{q.options[letter]}\": {q.feedback[letter]}")
+        right.append(number)
+    if open_questions:
+        return Feedback("wrong", f"questions {right} are right; questions {open_questions} still "
+                        "have no answer.")
+    reasons = " ".join(f"({n}) {QUESTIONS[n].explanation}" for n in QUESTIONS)
+    return Feedback("correct", f"every diagnosis is right. {reasons}")
+
+
+# -- the compile fix -------------------------------------------------------------------------
+def article_002_model(seed: int = 0) -> Any:
+    """Article 002's MNIST CNN, sized for 8x8 digits: Conv2D, pooling, dropout, softmax output.
+
+    Not compiled: that is the learner's job in ``check_compile_fix``.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([
+        keras.Input((8, 8, 1)),
+        keras.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Dropout(0.25),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dropout(0.5),
+        keras.layers.Dense(10, activation="softmax"),
+    ], name="article_002_cnn")
+
+
+def compile_fix_solution(model: Any) -> Any:
+    """The worked solution: the same compile call with the loss that takes integer labels."""
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def check_compile_fix(fix: Callable[[Any], Any]) -> Feedback:
+    """``fix(model)`` compiles article 002's CNN for integer labels 0-9 and returns it.
+
+    The checker builds the CNN, calls ``fix``, then (1) looks for a mismatch between
+    labels, output layer and loss, (2) checks that the loss Keras reports equals the
+    cross-entropy of the model's predictions, and (3) fits three short epochs,
+    whose loss must stay finite and fall.
+    """
+    import keras
+    import numpy as np
+
+    from course_utils import data, diagnostics
+
+    model = article_002_model()
+    try:
+        result = fix(model)
+    except Exception as err:  # a learner's bug is feedback, not a crash
+        text = f"{type(err).__name__}: {err}"
+        hint = ("Keras 3 has no `lr` argument: write learning_rate=..."
+                if "'lr'" in str(err) or "lr" in str(err).split() else
+                "compile the model given to you and return it.")
+        return Feedback("wrong", f"fix(model) raised {text}. Hint: {hint}")
+    if result is None:
+        return Feedback("not attempted", "fix(model) returns None: compile the model and "
+                        "return it.")
+    if not isinstance(result, keras.Model):
+        return Feedback("wrong", f"fix(model) must return the compiled Keras model, got "
+                        f"{type(result).__name__}.")
+    if getattr(result, "loss", None) is None or getattr(result, "optimizer", None) is None:
+        return Feedback("wrong", "the model is not compiled: call model.compile(optimizer=..., "
+                        "loss=..., metrics=['accuracy']) inside fix, then return the model.")
+    split = data.load_digits()
+    x, y = split.x_train[:256], split.y_train[:256]
+    try:
+        problems = diagnostics.label_loss_problems(y, result)
+    except ValueError as err:
+        return Feedback("wrong", f"could not read the compiled loss: {err}")
+    if problems:
+        return Feedback("wrong", f"with integer labels 0-9 (shape {y.shape}) and a 10-unit "
+                        f"softmax output: {problems[0]}")
+    try:
+        probabilities = np.asarray(result.predict(x[:64], verbose=0), dtype="float64")
+        reported = float(result.evaluate(x[:64], y[:64], verbose=0, return_dict=True)["loss"])
+        history = result.fit(x, y, epochs=3, batch_size=32, verbose=0)
+    except Exception as err:
+        return Feedback("wrong", f"training raised {type(err).__name__}: {str(err)[:300]}. "
+                        "Hint: with integer labels use loss='sparse_categorical_crossentropy'.")
+    picked = np.clip(probabilities[np.arange(64), y[:64]], 1e-7, 1.0)
+    expected = float(-np.log(picked).mean())
+    if not np.isclose(reported, expected, rtol=2e-3, atol=2e-3):
+        return Feedback("wrong", f"the loss Keras reports ({reported:.4f}) is not the "
+                        f"cross-entropy of the predicted probabilities ({expected:.4f}). Hint: "
+                        "use loss='sparse_categorical_crossentropy' (a softmax output gives "
+                        "probabilities, so leave from_logits at its default, False).")
+    losses = np.asarray(history.history["loss"], dtype=float)
+    if not np.all(np.isfinite(losses)):
+        return Feedback("wrong", f"the loss became NaN while training ({losses.tolist()}). "
+                        "Hint: is the learning rate far too large? Adam's default 0.001 works.")
+    if losses.max() > 5 * np.log(10):  # an untrained 10-class model starts near ln 10 = 2.3
+        return Feedback("wrong", f"the loss blew up while training ({np.round(losses, 1)}; a "
+                        "10-class model starts near ln 10 = 2.3). Hint: is the learning rate far "
+                        "too large? Adam's default 0.001 works.")
+    if losses[-1] >= losses[0]:
+        return Feedback("wrong", f"the loss did not fall in three epochs ({np.round(losses, 3)}). "
+                        "Hint: is the learning rate far too small? Adam's default 0.001 works.")
+    return Feedback("correct", f"the CNN trains on integer labels: loss {losses[0]:.3f} -> "
+                    f"{losses[-1]:.3f} in three short epochs. sparse_categorical_crossentropy "
+                    "takes class indices; categorical_crossentropy takes one-hot rows.")
+
+
+def solution_answers() -> dict[int, str]:
+    """The right letter for each question (the worked solution)."""
+    return {number: q.answer for number, q in QUESTIONS.items()}
