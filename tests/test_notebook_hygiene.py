@@ -61,3 +61,12 @@ def test_strip_cleans_a_dirty_notebook(tmp_path: Path) -> None:
     assert hygiene.strip(path) is True
     assert hygiene.problems(path) == []
     assert hygiene.strip(path) is False
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_has_slide_metadata(path: Path) -> None:
+    """RISE presents each chapter; `python -m course_utils.workshop slides` writes this."""
+    cells = json.loads(path.read_text())["cells"]
+    kinds = [c.get("metadata", {}).get("slideshow", {}).get("slide_type") for c in cells]
+    assert None not in kinds, "run `python -m course_utils.workshop slides`"
+    assert kinds[0] == "slide"
