@@ -6,11 +6,13 @@ TensorFlow is imported only when a function needs it, so ``import course_utils``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["Check", "pinned_versions", "version_checks", "device_checks", "dataset_checks",
-           "import_checks", "keras_fit_check", "widget_check", "preflight", "report", "setup"]
+           "import_tensorflow_quietly", "import_checks", "keras_fit_check", "widget_check", "preflight", "report", "setup"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,6 +83,7 @@ def version_checks() -> list[Check]:
 
 def device_checks() -> list[Check]:
     """The CPU and any GPU TensorFlow sees (a missing GPU is fine: every chapter runs on a CPU)."""
+    import_tensorflow_quietly(start_runtime=True)
     import tensorflow as tf
 
     cpus = tf.config.list_physical_devices("CPU")
@@ -177,6 +180,7 @@ def widget_check() -> Check:
 def preflight(print_it: bool = True) -> list[Check]:
     """The workshop pre-flight check (``make check``): everything ``report`` does, plus
     imports, a tiny Keras fit and an explorer render. Under a minute once installed."""
+    import_tensorflow_quietly(start_runtime=True)
     checks = (version_checks() + import_checks() + device_checks() + dataset_checks()
               + [keras_fit_check(), widget_check()])
     if print_it:
@@ -200,26 +204,36 @@ def report(print_it: bool = True) -> list[Check]:
     return checks
 
 
-def _import_tensorflow_quietly() -> None:
-    """Import TensorFlow and start its runtime with the C++ start-up lines kept off stderr.
-
-    Those lines are written straight to file descriptor 2 before TensorFlow reads its
-    log level, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them; a learner would see them
-    as red text in the first cell of every chapter. Python errors still show normally.
-    """
-    if "tensorflow" in sys.modules:
-        return
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for the duration (Python errors still propagate)."""
     sys.stderr.flush()
     saved = os.dup(2)
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 2)
-            import tensorflow
-
-            tensorflow.config.list_logical_devices()  # device probing prints here, too
+            yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def import_tensorflow_quietly(start_runtime: bool = False) -> None:
+    """Import TensorFlow (and optionally start its runtime) without its C++ start-up lines.
+
+    Those lines (oneDNN, CUDA probing) are written straight to file descriptor 2 before
+    TensorFlow reads its log level, so ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them; a
+    learner would see them as red text in the first cell of every chapter. Starting the
+    runtime fixes the device list: configure devices (``hardware.split_cpu``) before.
+    """
+    if "tensorflow" not in sys.modules:
+        with _stderr_silenced():
+            import tensorflow  # noqa: F401
+    if start_runtime:
+        import tensorflow
+
+        with _stderr_silenced():
+            tensorflow.config.list_logical_devices()
 
 
 def setup(seed: int = 0, keras: bool = False) -> None:
@@ -233,8 +247,11 @@ def setup(seed: int = 0, keras: bool = False) -> None:
     random.seed(seed)
     np.random.seed(seed)
     if keras:
-        _import_tensorflow_quietly()
+        import_tensorflow_quietly(start_runtime=True)
         import keras as _keras
+        import tensorflow as _tf
+
+        _tf.get_logger().setLevel("WARNING")  # INFO lines (strategy internals) are not for learners
 
         _keras.utils.set_random_seed(seed)
 

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
+
+from course_utils.environment import _stderr_silenced, import_tensorflow_quietly
+
+import_tensorflow_quietly()  # without TensorFlow's C++ start-up lines; devices stay configurable
+import tensorflow as tf  # noqa: E402
 
 __all__ = ["gpus", "devices", "enable_memory_growth", "split_cpu", "mirrored_strategy",
            "suggested_precision", "StepTime", "time_steps", "time_training_step",
@@ -23,7 +27,8 @@ __all__ = ["gpus", "devices", "enable_memory_growth", "split_cpu", "mirrored_str
 
 def gpus() -> list[str]:
     """The physical GPUs TensorFlow sees (safe to call before devices are set up)."""
-    return [d.name for d in tf.config.list_physical_devices("GPU")]
+    with _stderr_silenced():  # probing CUDA on a machine without it prints a cuInit error
+        return [d.name for d in tf.config.list_physical_devices("GPU")]
 
 
 def devices() -> dict[str, list[str]]:
@@ -91,8 +96,8 @@ def suggested_precision() -> str:
     """The mixed-precision policy worth trying here, and why in the chapter.
 
     ``mixed_float16`` on NVIDIA GPUs with tensor cores (compute capability 7.0+);
-    on a CPU, ``float32``: ``mixed_bfloat16`` runs but only pays on CPUs with
-    bfloat16 hardware (AMX), and emulation is usually slower.
+    on a CPU, ``float32``: ``mixed_bfloat16`` runs everywhere but only pays on CPUs
+    with bfloat16 instructions (AVX512_BF16, AMX); elsewhere it is emulated. Measure.
     """
     for gpu in tf.config.list_physical_devices("GPU"):
         capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
