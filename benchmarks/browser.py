@@ -35,7 +35,10 @@ def main(names: list[str]) -> None:
                 lat = move.latencies_ms
                 print(f"{name:<40} explorer {i}: browser median {statistics.median(lat):6.1f} ms "
                       f"(max {max(lat):6.1f} ms, {len(lat)} moves; budget 100 ms)")
-    print("In-kernel figures: .venv/bin/python benchmarks/widgets.py")
+    print("\nThe same explorers measured inside the kernel (no browser):")
+    from benchmarks import widgets as in_kernel
+
+    in_kernel.main()
 
 
 if __name__ == "__main__":
