@@ -25,25 +25,28 @@ __all__ = ["student_notebook", "write_student_copies", "slide_type", "add_slide_
            "static_notebook", "build_site"]
 
 ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE)
+SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE | re.MULTILINE)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 MANIFEST = ".course-manifest.json"
-
-
-def _is_solutions_heading(cell: dict) -> bool:
-    return cell["cell_type"] == "markdown" and bool(SOLUTIONS.match(cell["source"].lstrip()))
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` without its worked solutions (everything from the heading on).
 
-    Exercise cells are already blank stubs in the course notebooks, and the checkers
-    live in ``course_utils.exercises``, so they keep working in the student copy.
+    The heading may open its own cell or sit inside one (after the Summary, say); the
+    text before it is kept. Exercise cells are already blank stubs in the course
+    notebooks, and the checkers live in ``course_utils.exercises``, so they keep
+    working in the student copy.
     """
     out = copy.deepcopy(nb)
     for i, cell in enumerate(out.cells):
-        if _is_solutions_heading(cell):
+        match = SOLUTIONS.search(cell["source"]) if cell["cell_type"] == "markdown" else None
+        if match:
+            before = cell["source"][: match.start()].rstrip()
             out.cells = out.cells[:i]
+            if before:
+                cell["source"] = before
+                out.cells.append(cell)
             out.cells.append(nbformat.v4.new_markdown_cell(
                 "## Worked solutions\n\nYour instructor has the worked solutions; use the checkers "
                 "above to test your answers."))

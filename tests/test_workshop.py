@@ -31,6 +31,22 @@ def test_student_notebook_drops_the_solutions_only() -> None:
     assert any("your code here" in s for s in sources) and any("Summary" in s for s in sources)
 
 
+def test_solutions_heading_inside_the_summary_cell() -> None:
+    nb = _notebook()
+    nb.cells[3].source = "## Summary\n\n- remember this\n\n## Worked solutions\n\n**1.** Because..."
+    del nb.cells[4]
+    student = workshop.student_notebook(nb)
+    text = "".join(c.source for c in student.cells)
+    assert "remember this" in text and "return 42" not in text and "Because" not in text
+
+
+def test_the_course_notebooks_lose_their_solutions() -> None:
+    for path in workshop.notebooks(workshop.ROOT / "notebooks"):
+        student = workshop.student_notebook(nbformat.read(path, as_version=4))
+        code = "".join(c.source for c in student.cells if c.cell_type == "code")
+        assert "assert exercises.check" not in code, f"{path.name} keeps a worked solution"
+
+
 def test_student_copies_never_overwrite_an_edited_file(tmp_path) -> None:
     src, dest = tmp_path / "notebooks", tmp_path / "student"
     src.mkdir()
