@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -32,8 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 # The explorers a learner drags, by the factory call that builds them in a notebook.
-EXPLORER_CALLS = ("slope_explorer(", "optimizer_explorer(", "learning_rate_explorer(",
-                  "momentum_explorer(")
+EXPLORER_CALL = re.compile(r"widgets\.\w+_(explorer|viewer|designer)\(")
 
 
 def chromium_available() -> bool:
@@ -41,13 +41,9 @@ def chromium_available() -> bool:
 
 
 def notebooks_with_explorers() -> list[str]:
-    """The welcome notebook and every chapter that builds an optimizer or learning-rate explorer."""
-    found = []
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
-        text = path.read_text()
-        if any(call in text for call in EXPLORER_CALLS):
-            found.append(path.name)
-    return found
+    """Every notebook that builds an explorer from ``course_utils.widgets`` (00-09 and 12)."""
+    return [path.name for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+            if EXPLORER_CALL.search(path.read_text())]
 
 
 def _free_port() -> int:

@@ -1,6 +1,7 @@
 """The course as learners meet it: JupyterLab in Chromium, run all, drag a slider.
 
-For the welcome notebook and each chapter with an optimizer or learning-rate explorer:
+For the welcome notebook and each chapter with an explorer (optimizer, learning rate, momentum,
+batch size, schedule, scaling, augmentation, depth, capacity, clinic):
 open it, run all cells, check that no cell shows an error, press the arrow key on each
 explorer's first slider and check that the picture and the readout changed. Before/after
 screenshots go to tests/browser/screenshots/ (git-ignored) for a person to look at.
