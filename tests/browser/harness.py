@@ -186,7 +186,12 @@ _INSTALL_TIMER = """(box) => {
 
 
 def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove:
-    """Press the right arrow on the explorer's first slider, as a person would; measure."""
+    """Press the right arrow on the explorer's first slider, as a person would; measure.
+
+    A slider already at its maximum is moved with the left arrow instead.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     boxes = page.locator(".jp-OutputArea-output .widget-vbox:has(img)")
     box = boxes.nth(explorer_index)
     box.scroll_into_view_if_needed()
@@ -197,9 +202,17 @@ def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove
     box.evaluate(_INSTALL_TIMER)
     handle = box.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
     handle.focus()
+    key = "ArrowRight"
     for _ in range(presses):
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => window.__pending === null", timeout=10_000)
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function("() => window.__pending === null", timeout=10_000)
+        except PlaywrightTimeout:
+            if key == "ArrowLeft":
+                raise
+            # At the end of its range the slider does not move: go the other way, as a person would.
+            page.evaluate("() => { window.__pending = null; }")
+            key = "ArrowLeft"
     page.wait_for_timeout(300)
     after_png, after_text = img.screenshot(), readout.inner_html()
     latencies = page.evaluate("() => window.__moves")
