@@ -44,7 +44,7 @@ def default_learning_rate(name: str, surface: _surfaces.Surface) -> float:
     """A learning rate that makes an instructive (not necessarily best) path on ``surface``."""
     if name in ("sgd", "momentum", "nesterov"):
         rate = _SGD_RATE.get(surface.name, 0.01)
-        return rate / 5 if name != "sgd" else rate  # momentum multiplies the step ~1/(1-β)
+        return rate / 2 if name != "sgd" else rate  # momentum lengthens the step ~1/(1-β)
     width = surface.window[0][1] - surface.window[0][0]
     rate = 0.01 * width
     return {"adadelta": 50 * rate, "adagrad": 10 * rate, "lion": rate / 2}.get(name, rate)
