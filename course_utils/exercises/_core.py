@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feedback", "check_cases"]
+__all__ = ["Feedback", "call_learner", "check_cases"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,21 @@ class Feedback:
     __repr__ = __str__
 
 
+def call_learner(fn: Callable[..., Any], args: tuple, case: str,
+                 hint: str) -> tuple[Any, Feedback | None]:
+    """Run the learner's ``fn(*args)``: ``(result, None)``, or ``(None, feedback)`` when it
+    raised (named with the case and the hint) or returned ``None`` (the stub left as is)."""
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(*args)
+    except Exception as err:  # a learner's bug is feedback, not a crash
+        return None, Feedback("wrong", f"case '{case}' raised {type(err).__name__}: {err}. "
+                              f"Hint: {hint}")
+    if got is None:
+        return None, Feedback("not attempted", "the function returns None: fill in its body.")
+    return got, None
+
+
 def check_cases(
     fn: Callable[..., Any],
     cases: Iterable[tuple[str, tuple, Any, str]],
@@ -51,12 +66,9 @@ def check_cases(
     or an exception are each reported with the case's name and its hint.
     """
     for name, args, expected, hint in cases:
-        try:
-            got = fn(*args)
-        except Exception as err:  # a learner's bug is feedback, not a crash
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. Hint: {hint}")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
+        got, problem = call_learner(fn, args, name, hint)
+        if problem is not None:
+            return problem
         if isinstance(expected, tuple):
             if not isinstance(got, tuple) or len(got) != len(expected):
                 return Feedback("wrong", f"case '{name}': expected a tuple of {len(expected)} "

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.exercises._core import Feedback
+from course_utils.exercises._core import Feedback, call_learner
 
 __all__ = [
     "check_standardize",
@@ -160,13 +160,10 @@ def check_normalization_stats(fn: Callable[[np.ndarray], Any]) -> Feedback:
     ]
     for name, x in cases:
         want_mean, want_var = reference_normalization_stats(x)
-        try:
-            got = fn(x.copy())
-        except Exception as err:
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. Hint: "
-                            "average over every axis except the last: axis=tuple(range(x.ndim - 1)).")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
+        got, problem = call_learner(fn, (x.copy(),), name, "average over every axis except "
+                                    "the last: axis=tuple(range(x.ndim - 1)).")
+        if problem is not None:
+            return problem
         if not isinstance(got, tuple | list) or len(got) != 2:
             return Feedback("wrong", f"case '{name}': return two arrays, (mean, variance), got "
                             f"{type(got).__name__}.")
@@ -230,14 +227,11 @@ def check_pad_or_truncate(fn: Callable[[list[list[int]], int], Any]) -> Feedback
     ]
     for name, (seqs, length) in cases:
         want = reference_pad_or_truncate(seqs, length)
-        try:
-            got = fn([list(s) for s in seqs], length)
-        except Exception as err:
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. Hint: "
-                            "start from np.zeros((len(sequences), length), dtype=int) and copy "
-                            "seq[:length] into the start of each row.")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
+        got, problem = call_learner(fn, ([list(s) for s in seqs], length), name,
+                                    "start from np.zeros((len(sequences), length), dtype=int) "
+                                    "and copy seq[:length] into the start of each row.")
+        if problem is not None:
+            return problem
         try:
             got_arr = np.asarray(got)
         except (TypeError, ValueError):
@@ -345,13 +339,9 @@ def check_rotation_factor(fn: Callable[[float], Any]) -> Feedback:
     """``fn(degrees)`` must return the ``RandomRotation`` factor (fraction of 2π) for ±degrees."""
     inputs = [(36.0, "±36°"), (90.0, "±90° (a quarter turn)"), (10.0, "±10°")]
     for deg, name in inputs:
-        try:
-            got = fn(deg)
-        except Exception as err:
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. Hint: "
-                            "a full turn is 360°.")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
+        got, problem = call_learner(fn, (deg,), name, "a full turn is 360°.")
+        if problem is not None:
+            return problem
         want = reference_rotation_factor(deg)
         if _close(got, want, rtol=1e-6, atol=1e-9):
             continue

@@ -18,25 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.exercises._core import Feedback
+from course_utils.exercises._core import Feedback, call_learner
 
 __all__ = ["check_init_std", "check_dead_fraction", "check_early_stopping",
            "check_precision_recall_f1", "check_class_weight", "init_std_reference",
            "dead_fraction_reference", "early_stopping_reference",
            "precision_recall_f1_reference", "class_weight_reference"]
-
-
-def _call(fn: Callable[..., Any], name: str, args: tuple, hint: str) -> tuple[Any, Feedback | None]:
-    """Run ``fn(*args)``; turn an exception or a None into feedback."""
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(*args)
-    except Exception as err:  # a learner's bug is feedback, not a crash
-        return None, Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. "
-                              f"Hint: {hint}")
-    if got is None:
-        return None, Feedback("not attempted", "the function returns None: fill in its body.")
-    return got, None
 
 
 def _numbers(got: Any, count: int) -> list[float] | None:
@@ -114,7 +101,7 @@ def check_init_std(fn: Callable[[int, int, str], float]) -> Feedback:
     hint = ("Glorot: std = sqrt(2 / (fan_in + fan_out)); He: std = sqrt(2 / fan_in); "
             "compare `scheme` with the strings 'glorot' and 'he'.")
     for name, (fan_in, fan_out, scheme) in cases:
-        got, problem = _call(fn, name, (fan_in, fan_out, scheme), hint)
+        got, problem = call_learner(fn, (fan_in, fan_out, scheme), name, hint)
         if problem is not None:
             return problem
         values = _numbers(got, 1)
@@ -177,7 +164,7 @@ def check_dead_fraction(fn: Callable[[np.ndarray], float]) -> Feedback:
             "np.mean(np.all(activations <= 0, axis=0)).")
     for name, acts in cases:
         saved = acts.copy()
-        got, problem = _call(fn, name, (acts,), hint)
+        got, problem = call_learner(fn, (acts,), name, hint)
         if problem is not None:
             return problem
         if not np.array_equal(saved, acts):
@@ -265,7 +252,7 @@ def check_early_stopping(fn: Callable[[Sequence[float], int], tuple[int, int]]) 
     hint = ("keep the best loss so far and its epoch (counted from 1); count the epochs since "
             "the last strict improvement and stop when that count reaches patience.")
     for name, losses, patience in cases:
-        got, problem = _call(fn, name, (list(losses), patience), hint)
+        got, problem = call_learner(fn, (list(losses), patience), name, hint)
         if problem is not None:
             return problem
         values = _numbers(got, 2)
@@ -332,7 +319,7 @@ def check_precision_recall_f1(fn: Callable[[np.ndarray], tuple[float, float, flo
     hint = ("with (tn, fp), (fn, tp) = cm: precision = tp/(tp+fp), recall = tp/(tp+fn), "
             "F1 = 2·precision·recall/(precision + recall).")
     for name, cm in cases:
-        got, problem = _call(fn, name, (cm.copy(),), hint)
+        got, problem = call_learner(fn, (cm.copy(),), name, hint)
         if problem is not None:
             if "ZeroDivision" in problem.message or "division" in problem.message:
                 return Feedback("wrong", problem.message + " When nothing is predicted "
@@ -385,7 +372,7 @@ def check_class_weight(fn: Callable[[np.ndarray], Mapping[int, float]]) -> Feedb
     hint = ("count each class (np.unique(y, return_counts=True)) and give class c the weight "
             "n / (number_of_classes · n_c).")
     for name, y in cases:
-        got, problem = _call(fn, name, (y.copy(),), hint)
+        got, problem = call_learner(fn, (y.copy(),), name, hint)
         if problem is not None:
             return problem
         want = class_weight_reference(y)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from course_utils import surfaces, trajectories
-from course_utils.exercises._core import Feedback, check_cases
+from course_utils.exercises._core import Feedback, call_learner, check_cases
 
 __all__ = [
     "check_gd_step",
@@ -94,13 +94,10 @@ def _mse_cases() -> list[tuple[str, tuple, tuple[float, float], str]]:
 def check_mse_gradient(fn: Callable[[float, float, np.ndarray, np.ndarray], Any]) -> Feedback:
     """``fn(w, b, x, y)`` must return ``(∂L/∂w, ∂L/∂b)`` for L = mean((w·x + b − y)²)."""
     for name, args, expected, _ in _mse_cases():
-        try:
-            got = fn(*args)
-        except Exception as err:
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. Hint: "
-                            "compute the residuals r = w*x + b - y first, then two means.")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
+        got, problem = call_learner(fn, args, name, "compute the residuals r = w*x + b - y "
+                                    "first, then two means.")
+        if problem is not None:
+            return problem
         try:
             got_arr = np.asarray(got, dtype=float).reshape(-1)
         except (TypeError, ValueError):
