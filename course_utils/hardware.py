@@ -7,6 +7,8 @@ over several steps, since single timings on a shared laptop jump around.
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
@@ -20,9 +22,9 @@ from course_utils.environment import _stderr_silenced, import_tensorflow_quietly
 import_tensorflow_quietly()  # without TensorFlow's C++ start-up lines; devices stay configurable
 import tensorflow as tf  # noqa: E402
 
-__all__ = ["gpus", "devices", "enable_memory_growth", "split_cpu", "mirrored_strategy",
-           "suggested_precision", "StepTime", "time_steps", "time_training_step",
-           "time_pipeline"]
+__all__ = ["gpus", "devices", "describe", "enable_memory_growth", "split_cpu",
+           "mirrored_strategy", "suggested_precision", "StepTime", "time_steps",
+           "time_training_step", "time_pipeline", "results_table"]
 
 
 def gpus() -> list[str]:
@@ -42,6 +44,36 @@ def devices() -> dict[str, list[str]]:
         "physical_gpu": [d.name for d in tf.config.list_physical_devices("GPU")],
         "logical": [d.name for d in tf.config.list_logical_devices()],
     }
+
+
+def _cpu_name() -> str:
+    """The processor's model name, from /proc/cpuinfo on Linux, else what Python knows."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe() -> str:
+    """One line naming the hardware, for the benchmark table: GPUs if any, and the CPU.
+
+    A figure means little without the machine it was measured on, so every table the
+    course prints starts with this line.
+    """
+    names = []
+    with _stderr_silenced():
+        physical = tf.config.list_physical_devices("GPU")
+    for gpu in physical:
+        details = tf.config.experimental.get_device_details(gpu)
+        capability = details.get("compute_capability")
+        cc = f" (compute capability {capability[0]}.{capability[1]})" if capability else ""
+        names.append(f"{details.get('device_name', gpu.name)}{cc}")
+    gpu_part = ", ".join(names) if names else "no GPU"
+    return f"{gpu_part}; CPU: {_cpu_name()}, {os.cpu_count()} cores"
 
 
 def enable_memory_growth() -> list[str]:
@@ -173,3 +205,26 @@ def time_pipeline(dataset: tf.data.Dataset, batches: int = 20, warmup: int = 2,
     median = statistics.median(times)
     return StepTime(1000 * median, 1000 * float(np.percentile(times, 10)),
                     1000 * float(np.percentile(times, 90)), size / median, len(times))
+
+
+def results_table(results: dict[str, StepTime], note: str = "") -> str:
+    """A Markdown table of step or batch times, headed by the hardware and library versions.
+
+    ``results`` maps a measurement's name to its ``StepTime``. The header names the
+    machine (``describe()``) and TensorFlow's and Keras's versions, since a figure from
+    another machine or release is not comparable.
+    """
+    if not results:
+        raise ValueError("results is empty: pass a dict of name -> StepTime.")
+    import keras
+
+    lines = [f"Hardware: {describe()}. TensorFlow {tf.__version__}, Keras {keras.__version__}."]
+    if note:
+        lines.append(note)
+    lines += ["", "| measurement | median ms | p10-p90 ms | examples/s |", "|---|---:|---:|---:|"]
+    for name, r in results.items():
+        if not isinstance(r, StepTime):
+            raise ValueError(f"results[{name!r}] must be a StepTime, got {type(r).__name__}.")
+        lines.append(f"| {name} | {r.median_ms:.2f} | {r.p10_ms:.2f}-{r.p90_ms:.2f} "
+                     f"| {r.examples_per_s:,.0f} |")
+    return "\n".join(lines)

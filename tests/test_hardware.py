@@ -61,3 +61,26 @@ def test_pipeline_timing_and_precision_suggestion() -> None:
     assert result.steps > 0 and result.examples_per_s > 0
     assert hardware.suggested_precision() in ("float32", "mixed_float16")
     assert set(hardware.devices()) == {"physical_cpu", "physical_gpu", "logical"}
+
+
+def test_describe_names_the_machine() -> None:
+    line = hardware.describe()
+    assert "CPU:" in line and "cores" in line
+    assert ("no GPU" in line) == (not hardware.gpus())
+
+
+def test_results_table_is_markdown_with_hardware_and_every_row() -> None:
+    results = {
+        "float32": hardware.StepTime(10.0, 9.0, 12.0, 25_600.0, 20),
+        "XLA": hardware.StepTime(5.0, 4.5, 6.0, 51_200.0, 20),
+    }
+    table = hardware.results_table(results, note="batch 256")
+    lines = table.splitlines()
+    assert lines[0].startswith("Hardware: ") and "TensorFlow 2." in lines[0]
+    assert "batch 256" in lines[1]
+    assert "| float32 | 10.00 | 9.00-12.00 | 25,600 |" in lines
+    assert "| XLA | 5.00 | 4.50-6.00 | 51,200 |" in lines
+    with pytest.raises(ValueError, match="empty"):
+        hardware.results_table({})
+    with pytest.raises(ValueError, match="StepTime"):
+        hardware.results_table({"bad": 3.0})  # type: ignore[dict-item]
