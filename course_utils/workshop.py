@@ -15,6 +15,7 @@ import copy
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -22,7 +23,7 @@ import nbformat
 from course_utils.hygiene import notebooks
 
 __all__ = ["student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
-           "static_notebook", "build_site"]
+           "static_notebook", "copy_site_assets", "build_site"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE | re.MULTILINE)
@@ -118,13 +119,49 @@ def static_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+ASSETS = Path(__file__).resolve().parent / "site_assets"
+# Where the pages look for their scripts, relative to the page: nbconvert's defaults point at
+# CDNs, and a workshop room (or a train) may have no network.
+MATHJAX_URL = "assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe,course"
+REQUIRE_URL = "assets/require.js/require.js"
+REVEAL_PREFIX = "assets/reveal.js"
+
+
+def copy_site_assets(dest: Path) -> Path:
+    """Copy the scripts the pages need into ``dest/assets``, so the site works offline.
+
+    MathJax (equations) comes from the pinned ``jupyter-server-mathjax`` package;
+    reveal.js (slides) and RequireJS (which loads it) are vendored in
+    ``course_utils/site_assets`` (see its README for versions and licences).
+    """
+    import jupyter_server_mathjax
+
+    assets = dest / "assets"
+    mathjax = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    shutil.copytree(mathjax, assets / "mathjax", dirs_exist_ok=True)
+    shutil.copy(ASSETS / "mathjax_course.js", assets / "mathjax" / "config" / "course.js")
+    for folder in ("reveal.js", "require.js"):
+        shutil.copytree(ASSETS / folder, assets / folder, dirs_exist_ok=True)
+    return assets
+
+
 def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
                names: list[str] | None = None, timeout: int = 600) -> list[Path]:
-    """Execute each notebook and write ``<name>.html`` and ``<name>.slides.html`` into ``dest``."""
+    """Execute each notebook and write ``<name>.html`` and ``<name>.slides.html`` into ``dest``.
+
+    The pages load MathJax, RequireJS and reveal.js from ``dest/assets`` rather than
+    from the internet, so the folder can be copied to a USB stick and read anywhere.
+    """
     from nbconvert import HTMLExporter, SlidesExporter
     from nbconvert.preprocessors import ExecutePreprocessor
 
     dest.mkdir(parents=True, exist_ok=True)
+    copy_site_assets(dest)
+    local = {"mathjax_url": MATHJAX_URL, "require_js_url": REQUIRE_URL}
+    slides = SlidesExporter(**local, reveal_url_prefix=REVEAL_PREFIX, reveal_theme="white",
+                            extra_template_basedirs=[str(ASSETS / "templates")],
+                            template_name="course_slides")
+    exporters = ((HTMLExporter(**local), ".html"), (slides, ".slides.html"))
     written = []
     for path in notebooks(source):
         if names and path.name not in names:
@@ -134,7 +171,7 @@ def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
             nb, {"metadata": {"path": str(source)}})
         nb = static_notebook(nb)
         add_slide_metadata(nb)
-        for exporter, suffix in ((HTMLExporter(), ".html"), (SlidesExporter(), ".slides.html")):
+        for exporter, suffix in exporters:
             body, _ = exporter.from_notebook_node(nb)
             out = dest / f"{path.stem}{suffix}"
             out.write_text(body, encoding="utf-8")

@@ -98,3 +98,15 @@ def test_preflight_checks_pass_here(check) -> None:
 def test_failed_check_says_what_to_do() -> None:
     line = str(environment.Check("keras", False, "not installed", "run `make lab`"))
     assert line.startswith("!!") and "run `make lab`" in line
+
+
+def test_site_assets_are_copied_so_pages_need_no_network(tmp_path) -> None:
+    assets = workshop.copy_site_assets(tmp_path)
+    for relative in ("mathjax/MathJax.js", "mathjax/config/course.js",
+                     "mathjax/config/TeX-AMS-MML_HTMLorMML-full.js",
+                     "reveal.js/dist/reveal.js", "reveal.js/dist/theme/white.css",
+                     "reveal.js/plugin/notes/notes.js", "require.js/require.js"):
+        assert (assets / relative).is_file(), relative
+    # every URL the pages use points into the copied folder
+    for url in (workshop.MATHJAX_URL, workshop.REQUIRE_URL, workshop.REVEAL_PREFIX + "/dist/reveal.js"):
+        assert (tmp_path / url.split("?")[0]).is_file(), url
