@@ -86,6 +86,14 @@ def test_static_fallback_is_the_current_picture() -> None:
     assert base64.b64decode(bundle["image/png"]) == ex.view.png()
 
 
+def test_static_fallback_keeps_the_readout_that_names_the_colours() -> None:
+    ex = widgets.optimizer_explorer(optimizers=("sgd", "adam"), steps=50)
+    html = ex._repr_mimebundle_()["text/html"]
+    png = base64.b64encode(ex.view.png()).decode("ascii")
+    assert f"data:image/png;base64,{png}" in html  # the picture...
+    assert ex.readout.value in html and "adam" in html  # ...and the table under it
+
+
 @pytest.mark.parametrize(
     "call",
     [

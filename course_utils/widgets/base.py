@@ -80,7 +80,7 @@ class Explorer(W.VBox):
     ``explorer.children`` holds the control rows, then the picture, then the readout,
     so tests (and curious learners) can reach every control. Without a live widget
     front end (GitHub, a static HTML export), the explorer shows its current
-    picture as a plain PNG instead of an empty space.
+    picture and readout as plain HTML (and a PNG) instead of an empty space.
     """
 
     def __init__(self, controls: list[W.Widget], view: FigureView, readout: W.Widget,
@@ -113,7 +113,15 @@ class Explorer(W.VBox):
             data = bundle[0]
         else:
             data = bundle
-        data["image/png"] = base64.b64encode(self.view.png()).decode("ascii")
+        png = base64.b64encode(self.view.png()).decode("ascii")
+        data["image/png"] = png
+        readout = getattr(self.readout, "value", "")
+        if isinstance(readout, str) and readout:
+            # A static page (make site, nbconvert) shows this instead of the live widget:
+            # the picture *and* its readout, which names the colours and gives the numbers.
+            data["text/html"] = (f'<div><img src="data:image/png;base64,{png}" '
+                                 f'alt="the explorer\'s picture" style="max-width:100%">'
+                                 f"{readout}</div>")
         return bundle
 
 
