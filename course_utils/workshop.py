@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -23,7 +24,7 @@ import nbformat
 from course_utils.hygiene import notebooks
 
 __all__ = ["student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
-           "static_notebook", "copy_site_assets", "build_site"]
+           "static_notebook", "copy_site_assets", "write_site_index", "build_site"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE | re.MULTILINE)
@@ -145,12 +146,53 @@ def copy_site_assets(dest: Path) -> Path:
     return assets
 
 
+def _title_and_promise(nb: nbformat.NotebookNode, fallback: str) -> tuple[str, str]:
+    """A chapter's title (its first heading) and the first sentence of the paragraph after it."""
+    first = nb.cells[0].source if nb.cells else ""
+    paragraphs = [p.strip() for p in first.split("\n\n") if p.strip()]
+    if not paragraphs:
+        return fallback, ""
+    title = paragraphs[0].lstrip("#").strip()
+    promise = " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
+    promise = re.sub(r"[*`]", "", promise)  # plain text: no Markdown marks in the index
+    sentence = re.match(r"(.+?[.!?])(\s|$)", promise)
+    return title, sentence.group(1) if sentence else promise
+
+
+def write_site_index(source: Path, dest: Path) -> Path:
+    """Write ``dest/index.html``: the chapter map, linking each built chapter and its slides.
+
+    It is the page to open first from a USB stick: plain HTML, no scripts, no network.
+    """
+    rows = []
+    for path in notebooks(source):
+        if not (dest / f"{path.stem}.html").exists():
+            continue
+        title, promise = _title_and_promise(nbformat.read(path, as_version=4), path.stem)
+        slides = (f' · <a href="{path.stem}.slides.html">slides</a>'
+                  if (dest / f"{path.stem}.slides.html").exists() else "")
+        rows.append(f'<tr><td><a href="{path.stem}.html">{html.escape(title)}</a>{slides}</td>'
+                    f"<td>{html.escape(promise)}</td></tr>")
+    page = dest / "index.html"
+    page.write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Training deep networks well with Keras</title><style>"
+        "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "td{padding:.4rem .8rem;vertical-align:top;border-bottom:1px solid #ddd}"
+        "</style></head><body>\n<h1>Training deep networks well with Keras</h1>\n"
+        "<p>Every chapter executed, with its pictures, readable without a kernel or a network. "
+        "To move the sliders, run the notebooks in JupyterLab (<code>make lab</code>).</p>\n"
+        "<table>\n" + "\n".join(rows) + "\n</table>\n</body></html>\n", encoding="utf-8")
+    return page
+
+
 def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
                names: list[str] | None = None, timeout: int = 600) -> list[Path]:
     """Execute each notebook and write ``<name>.html`` and ``<name>.slides.html`` into ``dest``.
 
     The pages load MathJax, RequireJS and reveal.js from ``dest/assets`` rather than
-    from the internet, so the folder can be copied to a USB stick and read anywhere.
+    from the internet, so the folder can be copied to a USB stick and read anywhere;
+    ``dest/index.html`` links every chapter built so far.
     """
     from nbconvert import HTMLExporter, SlidesExporter
     from nbconvert.preprocessors import ExecutePreprocessor
@@ -176,6 +218,7 @@ def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
             out = dest / f"{path.stem}{suffix}"
             out.write_text(body, encoding="utf-8")
             written.append(out)
+    write_site_index(source, dest)
     return written
 
 

@@ -110,3 +110,22 @@ def test_site_assets_are_copied_so_pages_need_no_network(tmp_path) -> None:
     # every URL the pages use points into the copied folder
     for url in (workshop.MATHJAX_URL, workshop.REQUIRE_URL, workshop.REVEAL_PREFIX + "/dist/reveal.js"):
         assert (tmp_path / url.split("?")[0]).is_file(), url
+
+
+def test_site_index_links_the_built_chapters_with_their_promise(tmp_path) -> None:
+    source, dest = tmp_path / "notebooks", tmp_path / "site"
+    source.mkdir()
+    dest.mkdir()
+    for stem, intro in (("01_first", "# 01 · First <steps>\n\nA **bold** promise. More text."),
+                        ("02_second", "# 02 · Second\n\nNot built yet.")):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(intro)])
+        nbformat.write(nb, source / f"{stem}.ipynb")
+    (dest / "01_first.html").write_text("<html></html>")
+    (dest / "01_first.slides.html").write_text("<html></html>")
+
+    page = workshop.write_site_index(source, dest).read_text(encoding="utf-8")
+    assert '<a href="01_first.html">01 · First &lt;steps&gt;</a>' in page
+    assert '<a href="01_first.slides.html">slides</a>' in page
+    assert "<td>A bold promise.</td>" in page  # first sentence, Markdown marks dropped
+    assert "02_second" not in page  # only chapters that were built
+    assert "<script" not in page and "http" not in page
