@@ -34,8 +34,9 @@ unit: $(STAMP)
 browser: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -q -rs -p no:cacheprovider
 
+# Every notebook executed by nbval; tests.footprint fails the run if one wrote into the repo.
 notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-cell-timeout=300 notebooks
+	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.footprint --nbval-lax --nbval-cell-timeout=300 notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check course_utils tests benchmarks notebooks
