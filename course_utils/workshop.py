@@ -110,7 +110,8 @@ def add_slide_metadata(nb: nbformat.NotebookNode) -> bool:
 
 
 def static_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Keep each explorer's PNG picture and drop its live-widget view (for HTML without a kernel)."""
+    """Drop each explorer's live-widget view, keeping its static picture and readout (for HTML
+    without a kernel)."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
@@ -176,10 +177,10 @@ def write_site_index(source: Path, dest: Path) -> Path:
     page = dest / "index.html"
     page.write_text(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>Training deep networks well with Keras</title><style>"
+        "<title>Training deep networks well, with Keras</title><style>"
         "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "td{padding:.4rem .8rem;vertical-align:top;border-bottom:1px solid #ddd}"
-        "</style></head><body>\n<h1>Training deep networks well with Keras</h1>\n"
+        "</style></head><body>\n<h1>Training deep networks well, with Keras</h1>\n"
         "<p>Every chapter executed, with its pictures, readable without a kernel or a network. "
         "To move the sliders, run the notebooks in JupyterLab (<code>make lab</code>).</p>\n"
         "<table>\n" + "\n".join(rows) + "\n</table>\n</body></html>\n", encoding="utf-8")
