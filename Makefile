@@ -1,6 +1,10 @@
 # The two commands: `make lab` and `make test`. Each builds .venv on first use and
 # reinstalls only when requirements.txt or pyproject.toml changes (the stamp file).
-PYTHON ?= python3
+# The pins need Python 3.11 to 3.13 (Keras 3.15 and NumPy 2.4 need 3.11; TensorFlow 2.21 has
+# wheels up to 3.13): use the first such interpreter on the PATH, or name one with PYTHON=.
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+PYTHON ?= $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,\
+            $(shell $(p) -c '$(SUPPORTED)' >/dev/null 2>&1 && echo $(p))))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -15,7 +19,15 @@ export PYTHONHASHSEED ?= 0
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { \
+	  if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c '$(SUPPORTED)' 2>/dev/null; then \
+	    echo "The course needs Python 3.11, 3.12 or 3.13; $(or $(PYTHON),python3) is" \
+	      "$$($(or $(PYTHON),python3) --version 2>/dev/null || echo not installed)." >&2; \
+	    echo "Install one (Ubuntu: sudo apt install python3.11 python3.11-venv), or use conda" \
+	      "(conda env create -f environment.yml), or name it: make lab PYTHON=/path/to/python3.12" >&2; \
+	    exit 1; \
+	  fi; \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .

@@ -62,9 +62,10 @@ def version_checks() -> list[Check]:
     checks = [
         Check(
             "python",
-            sys.version_info >= (3, 10),
+            (3, 11) <= sys.version_info[:2] <= (3, 13),
             platform.python_version(),
-            "the course needs Python 3.10 or newer",
+            "the pinned packages need Python 3.11, 3.12 or 3.13: install one and rebuild .venv "
+            "(make clean, then make lab PYTHON=python3.11)",
         )
     ]
     pins = pinned_versions()
