@@ -37,6 +37,8 @@ def main() -> None:
     rates = np.geomspace(2e-4, 2e-3, 40)
     report("optimizer explorer, 3 optimizers x 300 steps", time_slider(opt, "learning_rate η1", rates), 50)
     report("optimizer explorer, start x", time_slider(opt, "start x", np.linspace(-1.5, 0.5, 40)), 50)
+    opt.controls["starts"].value = 16
+    report("optimizer explorer, 16 starts each", time_slider(opt, "learning_rate η1", rates), 50)
     momentum = widgets.momentum_explorer()
     report("momentum explorer, momentum β", time_slider(momentum, "momentum β", np.linspace(0.0, 0.9, 30)), 50)
     batch = widgets.batch_size_explorer()

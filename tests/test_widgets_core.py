@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+import numpy as np
 import pytest
 
 from course_utils import widgets
@@ -25,7 +26,35 @@ def test_optimizer_explorer_defaults_and_controls() -> None:
     ex = widgets.optimizer_explorer()
     assert isinstance(ex.children, tuple) and len(ex.children) >= 3
     names = set(ex.controls)
-    assert {"surface", "optimizer 1", "learning_rate η1", "steps", "start x", "start y"} <= names
+    assert {"surface", "optimizer 1", "learning_rate η1", "steps", "starts", "start x",
+            "start y"} <= names
+
+
+def test_optimizer_explorer_races_from_a_grid_of_starts() -> None:
+    ex = widgets.optimizer_explorer(surface="beale", optimizers=("momentum", "adam"))
+    before, text = _png(ex), ex.readout.value
+    ex.controls["starts"].value = 16
+    assert _png(ex) != before and ex.readout.value != text
+    path_x, _ = ex.view.fig.axes[0].lines[0].get_data()
+    assert np.isnan(path_x).sum() >= 16  # 16 paths in one line, NaN between them
+    start_markers = [line for line in ex.view.fig.axes[0].lines if line.get_marker() == "s"]
+    starts_x, _ = start_markers[0].get_data()
+    assert len(starts_x) == 16 and "of 16 within 1e-6" in ex.readout.value
+    assert "median of 16 starts" in ex.view.fig.axes[1].get_title()
+
+
+def test_start_grid_surrounds_the_start_inside_the_window() -> None:
+    from course_utils import surfaces
+    from course_utils.widgets.optimizer import start_grid
+
+    beale = surfaces.get("beale")
+    grid = start_grid([4.0, 0.0], 9, beale)  # near the right edge: clipped into the window
+    (x0, x1), (y0, y1) = beale.window
+    assert grid.shape == (9, 2) and [4.0, 0.0] in grid.tolist()
+    assert grid[:, 0].max() <= x1 and grid[:, 1].min() >= y0
+    assert start_grid([1.0, 1.0], 1, beale).tolist() == [[1.0, 1.0]]
+    with pytest.raises(ValueError, match="starts must be one of"):
+        start_grid([1.0, 1.0], 5, beale)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +76,9 @@ def test_optimizer_explorer_reports_divergence() -> None:
     assert "diverged" not in ex.readout.value
     ex.controls["learning_rate η1"].value = 2.5
     assert "diverged" in ex.readout.value
+    # After divergence the loss curve stops; it must not dive to the axis floor ("converged").
+    _, loss = ex.view.fig.axes[1].lines[0].get_data()
+    assert np.isnan(loss[-1]) and np.nanmin(loss) > 1e-10
 
 
 def test_surface_change_moves_start_into_window() -> None:
@@ -103,6 +135,7 @@ def test_static_fallback_keeps_the_readout_that_names_the_colours() -> None:
         lambda: widgets.optimizer_explorer(optimizers=("sgd",), learning_rates=[-1.0]),
         lambda: widgets.optimizer_explorer(steps=5),
         lambda: widgets.optimizer_explorer(start=[float("nan"), 0.0]),
+        lambda: widgets.optimizer_explorer(starts=5),
         lambda: widgets.learning_rate_explorer(condition=0.5),
         lambda: widgets.learning_rate_explorer(learning_rate=0.0),
     ],

@@ -2,11 +2,14 @@
 
 Left, the surface's contours (drawn once per surface) with each optimizer's path;
 right, the loss above the minimum against step, on a log scale. The readout gives
-each optimizer's final loss and where it diverged. Taught in 01, 03 and 04.
+each optimizer's final loss and where it diverged. With several starts (a square grid
+around the start point) every optimizer runs from all of them at once, the loss curve
+is their median, and the readout counts how many arrived. Taught in 01, 03 and 04.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import ipywidgets as W
@@ -27,9 +30,11 @@ from course_utils.widgets.base import (
     log_slider,
 )
 
-__all__ = ["optimizer_explorer", "make_optimizer", "default_learning_rate", "EXPLORER_NAMES"]
+__all__ = ["optimizer_explorer", "make_optimizer", "default_learning_rate", "start_grid",
+           "EXPLORER_NAMES", "START_COUNTS"]
 
 NONE = "(none)"
+START_COUNTS = (1, 4, 9, 16)  # square grids, so the starts surround the chosen point evenly
 # Besides Keras's names, the explorer knows the two momentum flavours of SGD by name.
 EXPLORER_NAMES = ["sgd", "momentum", "nesterov", *[n for n in _opt.names() if n != "sgd"]]
 
@@ -50,6 +55,33 @@ def default_learning_rate(name: str, surface: _surfaces.Surface) -> float:
     return {"adadelta": 50 * rate, "adagrad": 10 * rate, "lion": rate / 2}.get(name, rate)
 
 
+def start_grid(center: Sequence[float], count: int, surface: _surfaces.Surface) -> np.ndarray:
+    """``count`` start points (a square number) on a grid around ``center``, shape (count, 2).
+
+    The grid spans 30% of the surface's window in each direction and stays inside it; one
+    start is ``center`` itself. Running every start at once shows whether an optimizer's
+    success depends on where it begins.
+    """
+    side = int(round(math.sqrt(count)))
+    if count not in START_COUNTS:
+        raise ValueError(f"starts must be one of {START_COUNTS}, got {count!r}.")
+    center = np.asarray(center, dtype=float)
+    if side == 1:
+        return center[None, :]
+    (x0, x1), (y0, y1) = surface.window
+    offsets = np.linspace(-0.15, 0.15, side)
+    xs = np.clip(center[0] + offsets * (x1 - x0), x0, x1)
+    ys = np.clip(center[1] + offsets * (y1 - y0), y0, y1)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _joined(path: np.ndarray) -> np.ndarray:
+    """Paths of shape (steps + 1, n, 2) as one (x, y) polyline, NaN rows between starts."""
+    gaps = np.full((path.shape[1], 1, 2), np.nan)
+    return np.concatenate([path.transpose(1, 0, 2), gaps], axis=1).reshape(-1, 2)
+
+
 def make_optimizer(name: str, learning_rate: float) -> _opt.Optimizer:
     """An optimizer from an explorer name: Keras's names plus "momentum" and "nesterov"."""
     if name == "momentum":
@@ -65,6 +97,7 @@ def optimizer_explorer(
     learning_rates: Sequence[float] | None = None,
     steps: int = 300,
     start: Sequence[float] | None = None,
+    starts: int = 1,
 ) -> Explorer:
     """Race up to three optimizers on a 2-D surface, with sliders for everything.
 
@@ -74,6 +107,7 @@ def optimizer_explorer(
         learning_rates: one per optimizer; by default ``default_learning_rate``.
         steps: number of steps (10 to 1000).
         start: the start point; by default the surface's own.
+        starts: how many start points, one of ``START_COUNTS`` (a grid around ``start``).
     """
     surf = _surfaces.get(surface)
     names = [str(n).lower() for n in optimizers]
@@ -89,6 +123,7 @@ def optimizer_explorer(
     start_xy = np.asarray(surf.start if start is None else start, dtype=float)
     if start_xy.shape != (2,) or not np.isfinite(start_xy).all():
         raise ValueError(f"start must be two finite numbers (x, y), got {start!r}.")
+    start_grid(start_xy, starts, surf)  # validates ``starts``
 
     # ---- controls -------------------------------------------------------------------
     surface_box = dropdown("surface", _surfaces.names(), surf.name)
@@ -106,7 +141,10 @@ def optimizer_explorer(
     (x0, x1), (y0, y1) = surf.window
     start_x = float_slider("start x", float(start_xy[0]), x0, x1, step=0.05)
     start_y = float_slider("start y", float(start_xy[1]), y0, y1, step=0.05)
-    controls = [surface_box, *rows, W.HBox([steps_slider]), W.HBox([start_x, start_y])]
+    starts_box = dropdown("starts", START_COUNTS, starts)
+    starts_box.layout.width = "140px"
+    controls = [surface_box, *rows, W.HBox([steps_slider, starts_box]),
+                W.HBox([start_x, start_y])]
 
     # ---- figure: static background + animated artists ---------------------------------
     fig = Figure(figsize=(9.5, 3.9), dpi=80, layout="constrained")
@@ -121,7 +159,7 @@ def optimizer_explorer(
     (start_dot,) = ax_map.plot([], [], "s", color="white", ms=7, markeredgecolor="black")
     view = FigureView(fig, animated=[*lines, *ends, *crosses, start_dot, *curves])
     readout = W.HTML()
-    current = {"surface": None, "floor": 0.0, "steps": None}
+    current = {"surface": None, "floor": 0.0, "steps": None, "count": None}
 
     def draw_background(s: _surfaces.Surface) -> None:
         """Contours and axes for a surface: the expensive part, done once per surface."""
@@ -164,7 +202,14 @@ def optimizer_explorer(
             current["steps"] = steps_slider.value
             full = True
         start_now = np.array([start_x.value, start_y.value])
-        start_dot.set_data([start_now[0]], [start_now[1]])
+        count = int(starts_box.value)
+        grid = start_grid(start_now, count, s)
+        start_dot.set_data(grid[:, 0], grid[:, 1])
+        if current["count"] != count:  # the title is part of the background: redraw it
+            ax_loss.set_title("loss against step" if count == 1 else
+                              f"loss against step (median of {count} starts)")
+            current["count"] = count
+            full = True
         rows_html = []
         for i in range(3):
             name = name_boxes[i].value
@@ -174,31 +219,51 @@ def optimizer_explorer(
             rate_sliders[i].disabled = not visible
             if not visible:
                 continue
-            res = trajectories.run(make_optimizer(name, rate_sliders[i].value), s, start_now,
-                                   steps_slider.value)
+            # All starts in one vectorised run: path (steps + 1, n, 2), NaN after divergence.
+            # (One start runs as shape (2,): the kernels' fastest path.)
+            res = trajectories.run(make_optimizer(name, rate_sliders[i].value), s,
+                                   grid[0] if count == 1 else grid, steps_slider.value)
+            path = res.path.reshape(res.path.shape[0], count, 2)
             color = color_for(name, i)
-            end_xy = res.final_point
-            lines[i].set_data(res.path[:, 0], res.path[:, 1])
-            diverged = bool(res.diverged)
-            ends[i].set_data([] if diverged else [end_xy[0]], [] if diverged else [end_xy[1]])
-            crosses[i].set_data([end_xy[0]] if diverged else [], [end_xy[1]] if diverged else [])
-            gap = res.loss - current["floor"]
-            curves[i].set_data(np.arange(gap.size), np.where(gap > 0, gap, 1e-300)
-                               if s.min_value is not None else gap)
+            drawn = _joined(path)
+            lines[i].set_data(drawn[:, 0], drawn[:, 1])
+            lines[i].set_linewidth(1.8 if count == 1 else 1.0)
+            ends_xy = res.final_point.reshape(count, 2)
+            diverged = np.atleast_1d(res.diverged)
+            ends[i].set_data(ends_xy[~diverged, 0], ends_xy[~diverged, 1])
+            crosses[i].set_data(ends_xy[diverged, 0], ends_xy[diverged, 1])
+            gap = res.loss.reshape(-1, count) - current["floor"]  # NaN once a start diverged
+            # The median start's loss, a diverged start counting as infinitely bad: once most
+            # starts have diverged the curve stops, as a single diverged start's does.
+            typical = np.median(np.where(np.isnan(gap), np.inf, gap), axis=1)
+            typical[np.isinf(typical)] = np.nan
+            if s.min_value is not None:  # log axis: an exact minimum sits on the floor
+                typical = np.maximum(typical, 1e-300)  # (NaN stays NaN: no dive to the floor)
+            curves[i].set_data(np.arange(typical.size), typical)
             for artist in (lines[i], ends[i], crosses[i], curves[i]):
                 artist.set_color(color)
-            if diverged:
-                status = f"<b>diverged</b> at step {int(res.diverged_at)}"
-                final = "—"
+            hits = np.atleast_1d(res.steps_to(1e-6))
+            arrived = hits >= 0
+            if count == 1:
+                if diverged[0]:
+                    status = f"<b>diverged</b> at step {int(res.diverged_at)}"
+                else:
+                    status = (f"within 1e-6 of the minimum at step {int(hits[0])}" if arrived[0]
+                              else "not there yet")
             else:
-                hit = int(res.steps_to(1e-6)) if s.min_value is not None else -1
-                status = f"within 1e-6 of the minimum at step {hit}" if hit >= 0 else "not there yet"
-                final = f"{float(res.final_loss):.3g}"
+                status = f"{int(arrived.sum())} of {count} within 1e-6"
+                if arrived.any():
+                    status += f" (median step {int(np.median(hits[arrived]))})"
+                if diverged.any():
+                    status += f"; <b>{int(diverged.sum())} diverged</b>"
+            finite = np.atleast_1d(res.final_loss)[~diverged]
+            final = f"{float(np.median(finite)):.3g}" if finite.size else "—"
             rows_html.append(
                 f"<tr><td style='color:{color}'>■ {name}</td><td>{rate_sliders[i].value:.3g}</td>"
                 f"<td>{final}</td><td>{status}</td></tr>")
         view.redraw(full=full)
-        readout.value = ("<table><tr><th>optimizer</th><th>η</th><th>final loss</th>"
+        final_head = "final loss" if count == 1 else "median final loss"
+        readout.value = (f"<table><tr><th>optimizer</th><th>η</th><th>{final_head}</th>"
                          "<th>outcome</th></tr>" + "".join(rows_html) + "</table>")
 
     def on_surface(_: object) -> None:
@@ -232,7 +297,7 @@ def optimizer_explorer(
     surface_box.observe(on_surface, names="value")
     for box in name_boxes:
         box.observe(on_name, names="value")
-    for control in (*rate_sliders, steps_slider, start_x, start_y):
+    for control in (*rate_sliders, steps_slider, starts_box, start_x, start_y):
         control.observe(refresh, names="value")
     update()
     return Explorer(controls, view, readout, update)
