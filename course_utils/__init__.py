@@ -6,6 +6,7 @@ One job per module, light imports (``import course_utils`` loads no TensorFlow):
 - ``surfaces``     2-D test functions with analytic gradients
 - ``trajectories`` run an optimizer on a surface from one or many starts
 - ``schedules``    learning-rate schedules matching ``keras.optimizers.schedules``
+- ``experiments``  several seeds at once: ``train_seeds``, ``summary``, ``paired_difference``
 - ``plots``, ``widgets``  figures and the slider explorers
 - ``data``         offline datasets (digits, hash-checked MNIST, synthetic sets)
 - ``keras_tools``  small Keras models, learning curves, the LR range test, one-cycle

@@ -16,10 +16,11 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from course_utils import surfaces as _surfaces
+from course_utils.experiments import PairedDifference, Summary
 from course_utils.trajectories import Trajectory
 
 __all__ = ["COLORS", "color_for", "surface_grid", "contour", "paths", "loss_curves",
-           "save_figure", "OUTPUTS"]
+           "seed_band", "intervals", "save_figure", "OUTPUTS"]
 
 # One colour per optimizer in every chapter, so a learner recognises Adam at a glance.
 COLORS = {
@@ -101,6 +102,86 @@ def loss_curves(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Ax
         ax.set_ylabel("loss")
     ax.set_xlabel("step")
     ax.legend(fontsize=8)
+    return ax
+
+
+def seed_band(curves: np.ndarray, ax: Axes | None = None, label: str | None = None,
+              color: str | tuple | None = None, x: np.ndarray | None = None) -> Axes:
+    """One learning curve over seeds: the mean as a line, every seed's range as a band.
+
+    ``curves`` has shape ``(n_seeds, epochs)`` (a row of ``SeedRuns.history[metric]`` per
+    seed). The band runs from the lowest to the highest seed at each epoch, so a reader
+    sees at once whether two settings' curves overlap. A seed that diverged makes the
+    mean stop where it did (NaN), and the legend says how many seeds diverged: a
+    failed run is never averaged away.
+    """
+    curves = np.asarray(curves, dtype=np.float64)
+    if curves.ndim != 2 or curves.shape[0] < 1:
+        raise ValueError(f"curves must have shape (n_seeds, epochs), got {curves.shape}.")
+    if ax is None:
+        ax = plt.figure(figsize=(5, 4)).add_subplot()
+    x = np.arange(1, curves.shape[1] + 1) if x is None else np.asarray(x)
+    bad = ~np.isfinite(curves)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(bad.any(axis=0), np.nan, np.where(bad, 0, curves).mean(axis=0))
+    n_bad = int(bad.any(axis=1).sum())
+    text = label or ""
+    if n_bad:
+        text += f" ({n_bad} of {curves.shape[0]} seeds diverged)"
+    line, = ax.plot(x, mean, color=color, label=text or None, lw=1.8)
+    with np.errstate(invalid="ignore"):
+        ax.fill_between(x, np.nanmin(np.where(bad, np.nan, curves), axis=0),
+                        np.nanmax(np.where(bad, np.nan, curves), axis=0),
+                        color=line.get_color(), alpha=0.2, lw=0)
+    ax.set_xlabel("epoch")
+    if text:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def intervals(results: Mapping[str, Summary | PairedDifference], ax: Axes | None = None,
+              from_zero: bool = True, xlabel: str = "") -> Axes:
+    """Point-and-interval chart: one row per setting, a dot at the mean and its 95% interval.
+
+    For ``Summary`` values the axis starts at zero by default (``from_zero=True``), so
+    bar lengths are honest; with ``from_zero=False`` it zooms in and the axis label says
+    "(axis does not start at 0)". For ``PairedDifference`` values a dashed line marks 0:
+    an interval that crosses it is a difference within seed noise, drawn hollow and grey.
+    """
+    if not results:
+        raise ValueError("intervals needs at least one {label: summary or paired_difference}.")
+    if ax is None:
+        ax = plt.figure(figsize=(6, 0.5 + 0.45 * len(results))).add_subplot()
+    labels = list(results)
+    differences = all(isinstance(r, PairedDifference) for r in results.values())
+    for row, label in enumerate(labels):
+        r = results[label]
+        if not isinstance(r, Summary | PairedDifference):
+            raise ValueError(f"results[{label!r}] must be an experiments.summary(...) or "
+                             f"paired_difference(...), got {type(r).__name__}.")
+        if isinstance(r, Summary) and r.diverged:
+            ax.plot([r.min, r.max], [row, row], color="0.6", lw=1)
+            ax.annotate(f"{r.diverged} of {r.n} diverged", (r.max, row), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8)
+            continue
+        real = isinstance(r, Summary) or r.real
+        color = color_for(label, row) if isinstance(r, Summary) else ("C3" if real else "0.5")
+        ax.errorbar(r.mean, row, xerr=[[r.mean - r.low], [r.high - r.mean]],
+                    fmt="o", color=color, mfc=color if real else "white", capsize=4, lw=1.6)
+        if isinstance(r, Summary):
+            ax.plot(r.values, [row] * len(r.values), "|", color=color, ms=8, alpha=0.6)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.invert_yaxis()
+    if differences:
+        ax.axvline(0, color="black", ls="--", lw=1)
+        ax.set_xlabel(xlabel or "difference a − b (95% interval)")
+    elif from_zero:
+        ax.set_xlim(left=0)
+        ax.set_xlabel(xlabel or "mean over seeds (95% interval; ticks: single seeds)")
+    else:
+        ax.set_xlabel((xlabel or "mean over seeds (95% interval; ticks: single seeds)")
+                      + " (axis does not start at 0)")
     return ax
 
 

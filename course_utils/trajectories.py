@@ -72,14 +72,24 @@ class Trajectory:
         return self.loss[-1]
 
     def steps_to(self, tolerance: float) -> np.ndarray:
-        """First step at which the loss is within ``tolerance`` of the surface's minimum.
+        """The step from which the loss *stays* within ``tolerance`` of the surface's minimum.
 
-        -1 where it never gets there (or the surface is unbounded below).
+        Not the first crossing: an oscillating run that dips below the tolerance and
+        swings out again has not converged, and counting its first dip would make it
+        look faster than it is. -1 where the loss is not within tolerance at the last
+        step (never got there, left again, diverged, or the surface is unbounded below).
         """
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or \
+                not tolerance > 0:
+            raise ValueError(f"tolerance must be a number > 0 (e.g. 1e-6), got {tolerance!r}.")
         if self.surface.min_value is None:
             return np.full(self.diverged_at.shape, -1)
-        close = self.loss - self.surface.min_value <= tolerance
-        return np.where(close.any(axis=0), close.argmax(axis=0), -1)
+        with np.errstate(invalid="ignore"):
+            close = self.loss - self.surface.min_value <= tolerance  # NaN (diverged) is False
+        # stays[k]: within tolerance at step k and at every step after it
+        stays = np.flip(np.logical_and.accumulate(np.flip(close, axis=0), axis=0), axis=0)
+        first = stays.argmax(axis=0)
+        return np.where(stays[-1], first, -1)
 
 
 def _last_finite(path: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:

@@ -90,3 +90,25 @@ def test_unknown_names() -> None:
         trajectories.run("adamx", "beale")
     with pytest.raises(ValueError):
         trajectories.run("adam", "nowhere")
+
+
+def test_steps_to_counts_where_the_loss_stays_not_the_first_crossing() -> None:
+    surf = surfaces.get("quadratic", condition=1)
+    res = trajectories.run("sgd", surf, [1.0, 1.0], 4, learning_rate=0.1)
+    # an oscillating run: dips below 1e-6 at step 1, swings out, settles from step 3
+    loss = np.array([1.0, 1e-7, 1.0, 1e-7, 1e-8])
+    fake = trajectories.Trajectory(res.path, loss, res.diverged_at, res.optimizer, surf)
+    assert int(fake.steps_to(1e-6)) == 3
+    swung_out = trajectories.Trajectory(res.path, np.array([1.0, 1e-7, 1e-8, 1e-7, 1.0]),
+                                        res.diverged_at, res.optimizer, surf)
+    assert int(swung_out.steps_to(1e-6)) == -1
+    many = np.stack([loss, loss[::-1]], axis=1)  # two starts: settles at 3; at 0 but leaves
+    both = trajectories.Trajectory(res.path, many, np.array([-1, -1]), res.optimizer, surf)
+    assert both.steps_to(1e-6).tolist() == [3, -1]
+    with pytest.raises(ValueError, match="tolerance"):
+        fake.steps_to(-1.0)
+
+
+def test_steps_to_is_minus_one_for_a_diverged_start() -> None:
+    res = trajectories.run("sgd", "rosenbrock", [-1.5, 2.0], 100, learning_rate=0.1)
+    assert int(res.steps_to(1e-6)) == -1

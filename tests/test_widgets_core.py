@@ -39,7 +39,7 @@ def test_optimizer_explorer_races_from_a_grid_of_starts() -> None:
     assert np.isnan(path_x).sum() >= 16  # 16 paths in one line, NaN between them
     start_markers = [line for line in ex.view.fig.axes[0].lines if line.get_marker() == "s"]
     starts_x, _ = start_markers[0].get_data()
-    assert len(starts_x) == 16 and "of 16 within 1e-6" in ex.readout.value
+    assert len(starts_x) == 16 and "of 16 settled within 1e-6" in ex.readout.value
     assert "median of 16 starts" in ex.view.fig.axes[1].get_title()
 
 

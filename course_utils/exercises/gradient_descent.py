@@ -163,7 +163,7 @@ def check_learning_rate(learning_rate: float | None) -> Feedback:
                         f"limit 2/L = {2 / big_l:g}.")
     if final < tol:
         return Feedback("correct", f"η = {eta:g} reaches loss {final:.2e} < {tol:g} in {steps} "
-                        f"steps (first below at step {int(res.steps_to(tol))}). The best fixed "
+                        f"steps (below it for good from step {int(res.steps_to(tol))}). The best fixed "
                         f"rate is 2/(μ + L) = {2 / (mu + big_l):.3f}.")
     slow, fast = abs(1 - eta * mu), abs(1 - eta * big_l)
     if slow >= fast:

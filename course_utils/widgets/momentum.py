@@ -229,9 +229,9 @@ def momentum_explorer(
         hit = int(run.steps_to(tolerance))
         final = float(run.final_loss - cache["surf"].min_value)
         if hit >= 0:
-            return (f"{label}: loss within {tolerance:g} of the minimum at <b>step {hit}</b>; "
+            return (f"{label}: loss stays within {tolerance:g} of the minimum from <b>step {hit}</b>; "
                     f"final loss {final:.2g}")
-        return (f"{label}: not within {tolerance:g} after {state['steps']} steps; "
+        return (f"{label}: not settled within {tolerance:g} after {state['steps']} steps; "
                 f"final loss {final:.2g}")
 
     def update() -> None:

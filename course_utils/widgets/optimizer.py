@@ -248,10 +248,10 @@ def optimizer_explorer(
                 if diverged[0]:
                     status = f"<b>diverged</b> at step {int(res.diverged_at)}"
                 else:
-                    status = (f"within 1e-6 of the minimum at step {int(hits[0])}" if arrived[0]
+                    status = (f"stays within 1e-6 of the minimum from step {int(hits[0])}" if arrived[0]
                               else "not there yet")
             else:
-                status = f"{int(arrived.sum())} of {count} within 1e-6"
+                status = f"{int(arrived.sum())} of {count} settled within 1e-6"
                 if arrived.any():
                     status += f" (median step {int(np.median(hits[arrived]))})"
                 if diverged.any():
