@@ -6,6 +6,14 @@
                   per chapter (``site/``), readable without a kernel.
 ``python -m course_utils.workshop slides``  (re)writes the slide metadata that
                   JupyterLab's RISE extension presents.
+``python -m course_utils.workshop times [--write]``  each chapter's minutes by the rule
+                  below; ``--write`` puts them into the headers and ``docs/teaching.md``.
+
+How long a chapter takes is counted, not guessed (``chapter_minutes``): reading its
+prose at 120 words a minute (technical text with equations), 1.5 minutes per code cell
+(read, run, look at the output), 3 per explorer to play with, 5 per exercise, rounded
+to 5 minutes; worked solutions are not counted. A ``##`` section whose heading ends
+with "(optional in a workshop)" is left out of the workshop figure.
 """
 
 from __future__ import annotations
@@ -15,15 +23,17 @@ import copy
 import hashlib
 import html
 import json
+import math
 import re
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 
 from course_utils.hygiene import notebooks
 
-__all__ = ["student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
+__all__ = ["chapter_minutes", "Minutes", "write_times", "student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
            "static_notebook", "copy_site_assets", "write_site_index", "build_site"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +64,85 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 "above to test your answers."))
             break
     return out
+
+
+WORDS_PER_MINUTE = 120
+MINUTES_PER_CODE_CELL, MINUTES_PER_EXPLORER, MINUTES_PER_EXERCISE = 1.5, 3.0, 5.0
+OPTIONAL = "(optional in a workshop)"
+EXPLORER_CALL = re.compile(r"\bwidgets\.\w+_(explorer|viewer|designer)\(")
+TIME_LINE = re.compile(r"Time: about (\d+) minutes(?: \(about (\d+) in a workshop[^)]*\))?")
+TEACHING = ROOT / "docs" / "teaching.md"
+
+
+class Minutes(NamedTuple):
+    """A chapter's time by the rule: all of it, and without its optional sections."""
+
+    full: int
+    workshop: int
+
+
+def _round5(minutes: float) -> int:
+    return max(5, 5 * math.floor(minutes / 5 + 0.5))  # halves round up
+
+
+def chapter_minutes(nb: nbformat.NotebookNode | str | Path) -> Minutes:
+    """Minutes a learner needs for a chapter, by the rule in this module's docstring."""
+    if not isinstance(nb, nbformat.NotebookNode):
+        nb = nbformat.read(Path(nb), as_version=4)
+    totals = {"full": 0.0, "workshop": 0.0}
+    optional = False
+    for cell in nb.cells:
+        text = cell["source"]
+        if cell["cell_type"] == "markdown":
+            match = SOLUTIONS.search(text)
+            if match:
+                text = text[: match.start()]
+            for line in text.splitlines():
+                if line.startswith("## ") or line.startswith("# "):
+                    optional = line.rstrip().endswith(OPTIONAL)
+            cost = len(text.split()) / WORDS_PER_MINUTE
+        else:
+            cost = MINUTES_PER_CODE_CELL
+            if "exercises.check_" in text:
+                cost += MINUTES_PER_EXERCISE
+            if EXPLORER_CALL.search(text):
+                cost += MINUTES_PER_EXPLORER
+        totals["full"] += cost
+        if not optional:
+            totals["workshop"] += cost
+        if cell["cell_type"] == "markdown" and SOLUTIONS.search(cell["source"]):
+            break
+    return Minutes(_round5(totals["full"]), _round5(totals["workshop"]))
+
+
+def _time_text(m: Minutes) -> str:
+    if m.workshop < m.full:
+        return (f"Time: about {m.full} minutes (about {m.workshop} in a workshop, skipping the "
+                f"sections marked {OPTIONAL})")
+    return f"Time: about {m.full} minutes"
+
+
+def write_times(source: Path = ROOT / "notebooks", teaching: Path = TEACHING) -> dict[str, Minutes]:
+    """Put each chapter's minutes into its header and the teaching guide's per-chapter table."""
+    found: dict[str, Minutes] = {}
+    for path in notebooks(source):
+        nb = nbformat.read(path, as_version=4)
+        minutes = chapter_minutes(nb)
+        found[path.name[:2]] = minutes
+        for cell in nb.cells:
+            if cell["cell_type"] == "markdown" and TIME_LINE.search(cell["source"]):
+                new = TIME_LINE.sub(_time_text(minutes), cell["source"], count=1)
+                if new != cell["source"]:
+                    cell["source"] = new
+                    nbformat.write(nb, path)
+                break
+    lines = teaching.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        row = re.match(r"\| (\d\d) ([^|]+)\| (\d+) \|", line)
+        if row and row.group(1) in found:
+            lines[i] = line.replace(f"| {row.group(3)} |", f"| {found[row.group(1)].workshop} |", 1)
+    teaching.write_text("".join(lines), encoding="utf-8")
+    return found
 
 
 def _digest(text: str) -> str:
@@ -225,7 +314,8 @@ def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Workshop tools for the course.")
-    parser.add_argument("command", choices=["student", "site", "slides"])
+    parser.add_argument("command", choices=["student", "site", "slides", "times"])
+    parser.add_argument("--write", action="store_true", help="times: write them into the files")
     parser.add_argument("notebooks", nargs="*", help="only these notebook file names (site)")
     args = parser.parse_args(argv)
     if args.command == "student":
@@ -233,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
         if folder.name != "student":
             print(f"student/ holds edited copies; left them alone and wrote fresh ones to {folder}/")
         print(f"student copies written to {folder.relative_to(ROOT)}/")
+    elif args.command == "times":
+        found = write_times() if args.write else {
+            p.name[:2]: chapter_minutes(p) for p in notebooks(ROOT / "notebooks")}
+        for number, m in found.items():
+            print(f"{number}: {m.full} minutes, {m.workshop} in a workshop")
     elif args.command == "slides":
         for path in notebooks(ROOT / "notebooks"):
             nb = nbformat.read(path, as_version=4)

@@ -19,7 +19,9 @@ NOTEBOOKS = ROOT / "notebooks"
 CLINIC = NOTEBOOKS / "12_troubleshooting_clinic.ipynb"
 TABLE_HEADING = "Every error in the source articles, and where the course corrects it"
 REFERENCE = re.compile(r"`(\d\d_[a-z0-9_]+\.ipynb)` § «([^»]+)»")
-HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+# A heading may end with "(optional in a workshop)" (course_utils.workshop); the table cites
+# the section by its name without that mark.
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+\(optional in a workshop\))?\s*$")
 # How many separate claims COURSE.md's "Errors in the source articles" lists per article.
 EXPECTED_ROWS = {"000": 4, "001": 7, "002": 7, "003": 8, "004": 4}
 
