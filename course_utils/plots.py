@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from course_utils import surfaces as _surfaces
 from course_utils.experiments import PairedDifference, Summary
-from course_utils.trajectories import Trajectory
+from course_utils.trajectories import Trajectory, typical_over_starts
 
 __all__ = ["COLORS", "color_for", "surface_grid", "contour", "paths", "loss_curves",
            "seed_band", "intervals", "save_figure", "OUTPUTS"]
@@ -86,15 +86,21 @@ def paths(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Axes:
 
 
 def loss_curves(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Axes:
-    """Loss above the minimum against step, on a log scale (curves stop where they diverge)."""
+    """Loss above the minimum against step, on a log scale (curves stop where they diverge).
+
+    With several starts, each curve is the typical start's (``trajectories.
+    typical_over_starts``: the median, a diverged start counted as infinitely bad), so
+    it stops once half the starts have diverged instead of improving as they fail.
+    """
     if ax is None:
         ax = plt.figure(figsize=(5, 4)).add_subplot()
     for i, (label, res) in enumerate(results.items()):
         floor = res.surface.min_value or 0.0
         gap = res.loss - floor if res.surface.min_value is not None else res.loss
-        gap = np.where(gap > 0, gap, np.nan) if res.surface.min_value is not None else gap
-        ax.plot(gap if gap.ndim == 1 else np.nanmean(gap, axis=1), color=color_for(label, i),
-                label=label)
+        typical = typical_over_starts(gap)
+        if res.surface.min_value is not None:  # log axis: an exact minimum sits on the floor
+            typical = np.where(np.isnan(typical), np.nan, np.maximum(typical, 1e-300))
+        ax.plot(typical, color=color_for(label, i), label=label)
     if all(r.surface.min_value is not None for r in results.values()):
         ax.set_yscale("log")
         ax.set_ylabel("loss − minimum")

@@ -30,7 +30,7 @@ import numpy as np
 from course_utils import optimizers as _optimizers
 from course_utils import surfaces as _surfaces
 
-__all__ = ["Trajectory", "run", "race"]
+__all__ = ["Trajectory", "run", "race", "typical_over_starts"]
 
 # How often the loop checks whether every start has diverged (to stop early).
 _CHECK_EVERY = 8
@@ -90,6 +90,25 @@ class Trajectory:
         stays = np.flip(np.logical_and.accumulate(np.flip(close, axis=0), axis=0), axis=0)
         first = stays.argmax(axis=0)
         return np.where(stays[-1], first, -1)
+
+
+def typical_over_starts(values: np.ndarray) -> np.ndarray:
+    """The typical start's value at each step: the median over starts (axis 1).
+
+    A diverged start (NaN) counts as infinitely bad, not as missing: averaging only the
+    survivors would make the curve look *better* the more starts fail. Once half the
+    starts or more have diverged the median is infinite, and the curve stops there
+    (NaN), as a single diverged start's curve does. A 1-D input (one start) comes back
+    as it is.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        return values.copy()
+    if values.ndim != 2:
+        raise ValueError(f"values must have shape (steps, starts), got {values.shape}.")
+    typical = np.median(np.where(np.isnan(values), np.inf, values), axis=1)
+    typical[np.isinf(typical)] = np.nan
+    return typical
 
 
 def _last_finite(path: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:

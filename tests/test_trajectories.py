@@ -112,3 +112,33 @@ def test_steps_to_counts_where_the_loss_stays_not_the_first_crossing() -> None:
 def test_steps_to_is_minus_one_for_a_diverged_start() -> None:
     res = trajectories.run("sgd", "rosenbrock", [-1.5, 2.0], 100, learning_rate=0.1)
     assert int(res.steps_to(1e-6)) == -1
+
+
+def test_typical_over_starts_counts_a_diverged_start_as_infinitely_bad() -> None:
+    gap = np.array([[4.0, 4.0, 4.0, 4.0], [2.0, 1.0, np.nan, 3.0], [1.0, np.nan, np.nan, 2.0]])
+    typical = trajectories.typical_over_starts(gap)
+    assert typical[0] == 4.0 and typical[1] == 2.5   # median of 1, 2, 3 and ∞
+    assert np.isnan(typical[2])                      # half diverged: the curve stops
+    with pytest.raises(ValueError, match="steps, starts"):
+        trajectories.typical_over_starts(np.zeros((2, 2, 2)))
+
+
+def test_loss_curves_do_not_improve_as_more_starts_diverge() -> None:
+    # Regression (issue 15): plots.loss_curves averaged the survivors only (nanmean), so on
+    # Rosenbrock with 4 starts the final value fell from 2.28 to 0.12 as starts diverged.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_utils import plots
+
+    starts = np.array([[-1.5, 2.0], [0.0, 2.5], [1.5, 2.5], [-1.0, -0.5]])
+    finals = []
+    for rate in (1e-4, 2e-3, 4e-3, 8e-3):
+        res = trajectories.run("sgd", "rosenbrock", starts, 300, learning_rate=rate)
+        ax = plots.loss_curves({"sgd": res})
+        y = ax.get_lines()[0].get_ydata()
+        finals.append((int(res.diverged.sum()), y[-1]))
+    for diverged, final in finals:
+        if diverged >= 2:
+            assert np.isnan(final)   # the typical start has diverged: no value to show
+    assert any(d >= 2 for d, _ in finals) and any(d == 0 for d, _ in finals)

@@ -233,10 +233,7 @@ def optimizer_explorer(
             ends[i].set_data(ends_xy[~diverged, 0], ends_xy[~diverged, 1])
             crosses[i].set_data(ends_xy[diverged, 0], ends_xy[diverged, 1])
             gap = res.loss.reshape(-1, count) - current["floor"]  # NaN once a start diverged
-            # The median start's loss, a diverged start counting as infinitely bad: once most
-            # starts have diverged the curve stops, as a single diverged start's does.
-            typical = np.median(np.where(np.isnan(gap), np.inf, gap), axis=1)
-            typical[np.isinf(typical)] = np.nan
+            typical = trajectories.typical_over_starts(gap)  # a diverged start counts as ∞
             if s.min_value is not None:  # log axis: an exact minimum sits on the floor
                 typical = np.maximum(typical, 1e-300)  # (NaN stays NaN: no dive to the floor)
             curves[i].set_data(np.arange(typical.size), typical)
