@@ -198,3 +198,59 @@ def test_minibatch_iterator_may_return_a_list() -> None:
         return list(gd.reference_minibatches(x, y, b, rng))
 
     assert exercises.check_minibatch_iterator(as_list)
+
+
+# -- check_regime_predictions (predict, then run) ----------------------------------------------
+RIGHT = {0.5: "smooth", 1.5: "zig-zag", 1.99: "zig-zag", 2.1: "diverges"}
+
+
+def test_regime_predictions_right_answer_passes_and_names_each_run() -> None:
+    assert gd.REGIME_TASK["learning_rates"] == tuple(RIGHT)
+    result = exercises.check_regime_predictions(RIGHT)
+    assert result and "every prediction matches" in result.message
+    assert "η = 2.1: diverged at step" in result.message
+
+
+def test_regime_predictions_follow_the_runs_not_only_the_formula() -> None:
+    for eta, regime in RIGHT.items():
+        assert gd.measured_regime(eta)[0] == regime
+
+
+def test_regime_predictions_accept_synonyms() -> None:
+    words = {0.5: "Monotone", 1.5: "oscillates", 1.99: "zigzag", 2.1: "blows up"}
+    assert exercises.check_regime_predictions(words)
+
+
+@pytest.mark.parametrize(("eta", "wrong", "phrase"), [
+    (0.5, "zig-zag", "shrinks without ever changing sign"),
+    (1.5, "smooth", "flips sign every step"),
+    (1.99, "diverges", "1 − η·L = -0.99"),
+    (2.1, "zig-zag", "grows every step"),
+])
+def test_regime_prediction_miss_is_explained(eta, wrong, phrase) -> None:
+    result = exercises.check_regime_predictions({**RIGHT, eta: wrong})
+    assert result.status == "wrong"
+    assert f'η = {eta:g}: you predicted "{wrong}"' in result.message and phrase in result.message
+    assert "3 of 4 predictions match" in result.message and "Hint" in result.message
+
+
+def test_regime_predictions_not_attempted_and_partly_blank() -> None:
+    blank = dict.fromkeys(RIGHT)
+    assert exercises.check_regime_predictions(blank).status == "not attempted"
+    partly = {**RIGHT, 1.99: None}
+    result = exercises.check_regime_predictions(partly)
+    assert result.status == "not attempted" and "1.99" in result.message
+
+
+@pytest.mark.parametrize(("bad", "phrase"), [
+    ([0.5, 1.5], "give a dict"),
+    ({0.5: "smooth", 1.5: "zig-zag", 1.99: "zig-zag"}, "no prediction for η = 2.1"),
+    ({**RIGHT, 3.0: "diverges"}, "not part of the task"),
+    ({**RIGHT, 0.5: "converges"}, "not specific enough"),
+    ({**RIGHT, 0.5: "fast"}, "not a regime"),
+    ({**RIGHT, 0.5: 1}, "not a regime"),
+    ({"0.5": "smooth", 1.5: "zig-zag", 1.99: "zig-zag", 2.1: "diverges"}, "not a number"),
+])
+def test_regime_predictions_bad_input_is_feedback(bad, phrase) -> None:
+    result = exercises.check_regime_predictions(bad)
+    assert result.status == "wrong" and phrase in result.message, result.message

@@ -6,7 +6,7 @@ got and hints at the usual slip. The reference answers are the ``reference_*``
 functions below; the worked solutions at the end of each notebook restate them.
 
 Taught in 01_loss_and_gradient_descent (``check_gd_step``, ``check_mse_gradient``,
-``check_learning_rate``) and 02_stochastic_and_minibatch (``check_steps_per_epoch``,
+``check_learning_rate``, ``check_regime_predictions``) and 02_stochastic_and_minibatch (``check_steps_per_epoch``,
 ``check_minibatch_iterator``).
 """
 
@@ -25,6 +25,9 @@ __all__ = [
     "check_gd_step",
     "check_mse_gradient",
     "check_learning_rate",
+    "check_regime_predictions",
+    "measured_regime",
+    "REGIME_TASK",
     "check_steps_per_epoch",
     "check_minibatch_iterator",
     "reference_gd_step",
@@ -71,7 +74,7 @@ def check_gd_step(fn: Callable[[np.ndarray, np.ndarray, float], Any]) -> Feedbac
 # -- 01: the gradient of the mean squared error, by hand --------------------------------
 def reference_mse_gradient(w: float, b: float, x: np.ndarray, y: np.ndarray
                            ) -> tuple[float, float]:
-    """Gradient of L(w, b) = mean((w·x + b − y)²): (2·mean(r·x), 2·mean(r)), r = w·x + b − y."""
+    """Gradient of f(w, b) = mean((w·x + b − y)²): (2·mean(r·x), 2·mean(r)), r = w·x + b − y."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     r = w * x + b - y
     return float(2 * np.mean(r * x)), float(2 * np.mean(r))
@@ -92,7 +95,7 @@ def _mse_cases() -> list[tuple[str, tuple, tuple[float, float], str]]:
 
 
 def check_mse_gradient(fn: Callable[[float, float, np.ndarray, np.ndarray], Any]) -> Feedback:
-    """``fn(w, b, x, y)`` must return ``(∂L/∂w, ∂L/∂b)`` for L = mean((w·x + b − y)²)."""
+    """``fn(w, b, x, y)`` must return ``(∂f/∂w, ∂f/∂b)`` for f = mean((w·x + b − y)²)."""
     for name, args, expected, _ in _mse_cases():
         got, problem = call_learner(fn, args, name, "compute the residuals r = w*x + b - y "
                                     "first, then two means.")
@@ -121,11 +124,11 @@ def check_mse_gradient(fn: Callable[[float, float, np.ndarray, np.ndarray], Any]
         elif close(want[::-1]):
             hint = "the two components are swapped: return (dL_dw, dL_db)."
         else:
-            hint = ("∂L/∂w = 2·mean(r·x) and ∂L/∂b = 2·mean(r), with r = w·x + b − y "
+            hint = ("∂f/∂w = 2·mean(r·x) and ∂f/∂b = 2·mean(r), with r = w·x + b − y "
                     "(chain rule: the inner derivative of w·x + b is x for w and 1 for b).")
         return Feedback("wrong", f"case '{name}': expected {np.round(want, 6).tolist()}, got "
                         f"{np.round(got_arr, 6).tolist()}. Hint: {hint}")
-    return Feedback("correct", "∂L/∂w = 2·mean(r·x), ∂L/∂b = 2·mean(r): the same numbers "
+    return Feedback("correct", "∂f/∂w = 2·mean(r·x), ∂f/∂b = 2·mean(r): the same numbers "
                     "tf.GradientTape gives.")
 
 
@@ -175,6 +178,137 @@ def check_learning_rate(learning_rate: float | None) -> Feedback:
                     f"shrinks by only |1 − η·L| = {fast:.3f} per step, and after {steps} steps "
                     f"the loss is {final:.2e} (target {tol:g}). Hint: step back a little from "
                     f"2/L = {2 / big_l:g}; balance |1 − η·μ| against |1 − η·L|.")
+
+
+# -- 01: predict, then run: the regime of a learning rate -------------------------------------
+REGIME_TASK = {"condition": 10.0, "steps": 200, "learning_rates": (0.5, 1.5, 1.99, 2.1)}
+"""The task of ``check_regime_predictions``: plain GD on ``surfaces.get("quadratic",
+condition=10)`` from its default start for ``steps`` steps, at each of ``learning_rates``."""
+
+REGIMES = ("smooth", "zig-zag", "diverges")
+_REGIME_WORDS = {
+    "smooth": "smooth", "smoothly": "smooth", "monotone": "smooth", "monotonic": "smooth",
+    "monotonically": "smooth", "convergessmoothly": "smooth", "convergesmonotonically": "smooth",
+    "zigzag": "zig-zag", "zigzags": "zig-zag", "oscillates": "zig-zag", "oscillating": "zig-zag",
+    "oscillatesbutconverges": "zig-zag", "zigzagsbutconverges": "zig-zag",
+    "diverges": "diverges", "diverge": "diverges", "divergent": "diverges",
+    "diverging": "diverges", "divergence": "diverges", "blowsup": "diverges",
+    "explodes": "diverges",
+}
+
+
+def _regime_word(word: Any) -> str | None:
+    """The learner's word as one of ``REGIMES``, or None if it is not one."""
+    if not isinstance(word, str):
+        return None
+    key = "".join(ch for ch in word.lower() if ch.isalpha())
+    return _REGIME_WORDS.get(key)
+
+
+def measured_regime(learning_rate: float, condition: float = REGIME_TASK["condition"],
+                    steps: int = REGIME_TASK["steps"]) -> tuple[str, trajectories.Trajectory]:
+    """Run plain GD on the quadratic and name what it did: ``"smooth"``, ``"zig-zag"`` or
+    ``"diverges"`` (read from the run itself, not from the formula)."""
+    surf = surfaces.get("quadratic", condition=condition)
+    res = trajectories.run("sgd", surf, steps=steps, learning_rate=learning_rate)
+    finite = np.isfinite(res.loss)
+    if bool(res.diverged) or not finite.all() or float(res.loss[-1]) >= float(res.loss[0]):
+        return "diverges", res
+    _, vectors = np.linalg.eigh(np.asarray(surf.hessian, dtype=float))
+    along = (res.path - np.asarray(surf.minima[0], dtype=float)) @ vectors  # eigen-coordinates
+    signs = np.sign(along)
+    flips = (signs[1:] * signs[:-1]) < 0
+    return ("zig-zag" if flips.any() else "smooth"), res
+
+
+def _factor_text(eta: float, curvatures: tuple[float, ...]) -> str:
+    mu, big_l = min(curvatures), max(curvatures)
+    return (f"1 − η·μ = {1 - eta * mu:.3g} (flat direction) and 1 − η·L = {1 - eta * big_l:.3g} "
+            f"(steep direction)")
+
+
+def _why(regime: str, eta: float, curvatures: tuple[float, ...]) -> str:
+    big_l = max(curvatures)
+    factor = 1 - eta * big_l
+    if regime == "diverges":
+        return (f"along the steep direction (curvature L = {big_l:g}) each step multiplies the error "
+                f"by 1 − η·L = {factor:.3g}, larger than 1 in size, so it grows every step, however "
+                f"slowly it starts (the limit is 2/L = {2 / big_l:g})")
+    if regime == "zig-zag":
+        return (f"along the steep direction each step multiplies the error by 1 − η·L = "
+                f"{factor:.3g}: negative, so it flips sign every step; smaller than 1 in size, so it "
+                f"still shrinks")
+    return (f"every factor is between 0 and 1 ({_factor_text(eta, curvatures)}), so the error "
+            f"shrinks without ever changing sign")
+
+
+def check_regime_predictions(predictions: Any) -> Feedback:
+    """Predict, then run: ``predictions`` maps each η of ``REGIME_TASK`` to ``"smooth"``,
+    ``"zig-zag"`` or ``"diverges"``; the checker runs plain GD at each η on the κ = 10
+    quadratic, compares the measured regime with the prediction and explains each miss."""
+    task = REGIME_TASK
+    rates = task["learning_rates"]
+    listed = ", ".join(f"{r:g}" for r in rates)
+    if not isinstance(predictions, dict):
+        return Feedback("wrong", f"give a dict {{learning rate: word}} with the keys {listed}, got "
+                        f"{type(predictions).__name__}.")
+    given: dict[float, Any] = {}
+    for key, word in predictions.items():
+        if isinstance(key, bool) or not isinstance(key, int | float | np.number):
+            return Feedback("wrong", f"the keys are the learning rates {listed}; {key!r} is not a "
+                            "number.")
+        match = [r for r in rates if math.isclose(float(key), r, rel_tol=1e-9)]
+        if not match:
+            return Feedback("wrong", f"η = {key!r} is not part of the task; predict exactly for "
+                            f"{listed}.")
+        given[match[0]] = word
+    missing = [r for r in rates if r not in given]
+    if missing:
+        return Feedback("wrong", f"no prediction for η = {', '.join(f'{r:g}' for r in missing)}; "
+                        f"predict for all of {listed}.")
+    blank = [r for r in rates if given[r] is None]
+    if len(blank) == len(rates):
+        return Feedback("not attempted", "replace each None with \"smooth\", \"zig-zag\" or "
+                        "\"diverges\": your prediction before running anything.")
+    if blank:
+        return Feedback("not attempted", f"still None for η = {', '.join(f'{r:g}' for r in blank)}: "
+                        "predict every learning rate before checking.")
+    words: dict[float, str] = {}
+    for r in rates:
+        word = _regime_word(given[r])
+        if word is None:
+            plain = "".join(ch for ch in str(given[r]).lower() if ch.isalpha())
+            if plain in ("converges", "converge", "convergent", "stable"):
+                return Feedback("wrong", f"η = {r:g}: {given[r]!r} is not specific enough: both "
+                                "\"smooth\" and \"zig-zag\" runs converge. Say which: does the error "
+                                "change sign from step to step?")
+            return Feedback("wrong", f"η = {r:g}: {given[r]!r} is not a regime; use one of "
+                            "\"smooth\", \"zig-zag\" or \"diverges\".")
+        words[r] = word
+    surf = surfaces.get("quadratic", condition=task["condition"])
+    curvatures = tuple(float(c) for c in surf.eigenvalues)
+    misses, report = [], []
+    for r in rates:
+        measured, res = measured_regime(r, task["condition"], task["steps"])
+        if measured == "diverges":
+            outcome = (f"diverged at step {int(res.diverged_at)}" if bool(res.diverged) else
+                       f"diverges (loss {float(res.loss[0]):.3g} → {float(res.loss[-1]):.3g})")
+        else:
+            outcome = (f"{'zig-zags' if measured == 'zig-zag' else 'converges smoothly'} (loss "
+                       f"{float(res.loss[0]):.3g} → {float(res.loss[-1]):.2g} in {task['steps']} "
+                       "steps)")
+        report.append(f"η = {r:g}: {outcome}")
+        if measured != words[r]:
+            misses.append(f"η = {r:g}: you predicted \"{words[r]}\", the run {outcome}: "
+                          f"{_why(measured, r, curvatures)}.")
+    if misses:
+        right = len(rates) - len(misses)
+        return Feedback("wrong", f"{right} of {len(rates)} predictions match the runs. "
+                        + " ".join(misses) + " Hint: for λ = μ and λ = L compute 1 − η·λ; a "
+                        "negative factor flips the sign, a factor larger than 1 in size grows.")
+    return Feedback("correct", "every prediction matches its run. " + "; ".join(report)
+                    + f". The steep direction decides: zig-zag once η > 1/L = {1 / max(curvatures):g}, "
+                    f"divergence once η > 2/L = {2 / max(curvatures):g}.")
 
 
 # -- 02: steps per epoch ------------------------------------------------------------------
@@ -288,3 +422,141 @@ def check_minibatch_iterator(fn: Callable[..., Any]) -> Feedback:
                         "rng argument to shuffle (rng.permutation(len(x))).")
     return Feedback("correct", "one shuffle per epoch, consecutive slices, every sample once, "
                     "x and y together, the last batch possibly smaller.")
+
+
+# -- 02: predict, then run: how η and B move the noise floor ----------------------------------
+NOISE_FLOOR_TASK = {
+    "base": (16, 0.05),
+    "changes": {"a": (64, 0.05), "b": (16, 0.2), "c": (4, 0.0125)},
+    "seeds": 20, "burn_in": 300, "average": 1200,
+}
+"""The task of ``check_noise_floor_prediction``: mini-batch SGD (one shuffle per epoch) on
+chapter 02's regression (512 points, y = 2x − 1 + noise), started at the least-squares
+minimum; the floor is the mean of loss − minimum over ``average`` steps after ``burn_in``
+steps, averaged over ``seeds`` shuffles. Each change is ``(batch_size, learning_rate)``."""
+
+FLOOR_WORDS = ("lower", "higher", "about the same")
+_FLOOR_SYNONYMS = {
+    "lower": "lower", "smaller": "lower", "less": "lower", "down": "lower", "decreases": "lower",
+    "falls": "lower", "higher": "higher", "larger": "higher", "bigger": "higher", "more": "higher",
+    "up": "higher", "increases": "higher", "rises": "higher", "aboutthesame": "about the same",
+    "thesame": "about the same", "same": "about the same", "unchanged": "about the same",
+    "equal": "about the same", "similar": "about the same",
+}
+
+
+def _floor_word(word: Any) -> str | None:
+    if not isinstance(word, str):
+        return None
+    return _FLOOR_SYNONYMS.get("".join(ch for ch in word.lower() if ch.isalpha()))
+
+
+def _regression_02() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chapter 02's data: ``X`` (with a column of ones), ``y`` and the least-squares ``(w, b)``."""
+    rng = np.random.default_rng(0)
+    x = 1.0 + rng.normal(size=512)
+    y = 2.0 * x - 1.0 + 0.5 * rng.normal(size=512)
+    features = np.stack([x, np.ones_like(x)], axis=1)
+    return features, y, np.linalg.lstsq(features, y, rcond=None)[0]
+
+
+def measured_noise_floor(batch_size: int, learning_rate: float, seeds: int = 20,
+                         burn_in: int = 300, average: int = 1200, seed: int = 7) -> np.ndarray:
+    """Per seed, the mean of loss − minimum over ``average`` steps of mini-batch SGD started at
+    the minimum of chapter 02's regression, after ``burn_in`` steps (all seeds in one array)."""
+    features, y, best = _regression_02()
+    n = len(y)
+    half_hessian = features.T @ features / n
+    rng = np.random.default_rng(seed)
+    theta = np.tile(best, (seeds, 1))
+    per_epoch = math.ceil(n / batch_size)
+    total = np.zeros(seeds)
+    order = np.empty((seeds, n), dtype=int)
+    for step in range(burn_in + average):
+        j = step % per_epoch
+        if j == 0:
+            order = rng.permuted(np.tile(np.arange(n), (seeds, 1)), axis=1)
+        idx = order[:, j * batch_size:(j + 1) * batch_size]
+        residual = np.einsum("sbi,si->sb", features[idx], theta) - y[idx]
+        theta = theta - learning_rate * 2 * np.einsum("sb,sbi->si", residual,
+                                                      features[idx]) / idx.shape[1]
+        if step >= burn_in:
+            d = theta - best
+            total += np.einsum("si,ij,sj->s", d, half_hessian, d)
+    return total / average
+
+
+def _floor_verdict(ratio: float) -> str:
+    return "lower" if ratio < 0.5 else "higher" if ratio > 2.0 else "about the same"
+
+
+def _floor_why(base: tuple[int, float], change: tuple[int, float]) -> str:
+    (b0, e0), (b1, e1) = base, change
+    temp0, temp1 = e0 / b0, e1 / b1
+    def times(factor: float) -> str:
+        return f"× {factor:g}" if factor > 1 else f"÷ {1 / factor:g}"
+
+    parts = []
+    if b1 != b0:
+        parts.append(f"B {times(b1 / b0)} makes the gradient noise's variance σ²/B "
+                     f"{times(b0 / b1)}")
+    if e1 != e0:
+        longer = f"{e1 / e0:g} times as long" if e1 > e0 else f"{e0 / e1:g} times shorter"
+        parts.append(f"η {times(e1 / e0)} makes every hop {longer}")
+    how = " and ".join(parts)
+    if math.isclose(temp0, temp1):
+        return (f"{how}: the two cancel, η/B stays {temp1:g}, and the floor, which follows η/B, "
+                "stays where it was")
+    return f"{how}: η/B goes from {temp0:g} to {temp1:g}, and the floor follows η/B"
+
+
+def check_noise_floor_prediction(predictions: Any) -> Feedback:
+    """Predict, then run: for each change of ``NOISE_FLOOR_TASK`` (keys "a", "b", "c"), does the
+    noise floor of B = 16, η = 0.05 end "lower", "higher" or "about the same" (within a
+    factor 2)? The checker measures every floor over 20 seeds and explains each miss."""
+    task = NOISE_FLOOR_TASK
+    keys = list(task["changes"])
+    if not isinstance(predictions, dict):
+        return Feedback("wrong", f"give a dict with the keys {keys}, e.g. "
+                        "{\"a\": \"lower\", ...}; got " f"{type(predictions).__name__}.")
+    unknown = [k for k in predictions if k not in keys]
+    if unknown:
+        return Feedback("wrong", f"unknown key(s) {unknown}: predict exactly for {keys}.")
+    missing = [k for k in keys if k not in predictions]
+    if missing:
+        return Feedback("wrong", f"no prediction for {missing}; predict for all of {keys}.")
+    blank = [k for k in keys if predictions[k] is None]
+    if blank:
+        return Feedback("not attempted", f"still None for {blank}: write \"lower\", \"higher\" or "
+                        "\"about the same\" for each, before running anything.")
+    words = {}
+    for k in keys:
+        word = _floor_word(predictions[k])
+        if word is None:
+            return Feedback("wrong", f"({k}): {predictions[k]!r} is not one of \"lower\", "
+                            "\"higher\" or \"about the same\".")
+        words[k] = word
+    run = {name: task[name] for name in ("seeds", "burn_in", "average")}
+    base = measured_noise_floor(*task["base"], **run).mean()
+    b0, e0 = task["base"]
+    lines, misses = [], []
+    for k in keys:
+        size, rate = task["changes"][k]
+        ratio = float(measured_noise_floor(size, rate, **run).mean() / base)
+        measured = _floor_verdict(ratio)
+        text = (f"({k}) B = {size}, η = {rate:g}: measured floor × {ratio:.2f} of B = {b0}, "
+                f"η = {e0:g}'s, so {measured!r}")
+        lines.append(text)
+        if words[k] != measured:
+            misses.append(f"{text}; you predicted {words[k]!r}. Why: "
+                          f"{_floor_why(task['base'], (size, rate))}.")
+    if misses:
+        return Feedback("wrong", " ".join(misses) + " Hint: the floor grows with the length of "
+                        "each hop (η) and with the noise in each gradient (variance σ²/B): it "
+                        "follows η/B.")
+    return Feedback("correct", "; ".join(lines) + ". The floor follows η/B, roughly: the noise "
+                    "view of section 5 (a larger B also gains from the finite data set, and an "
+                    "η near 2/L loses a little more).")
+
+
+__all__ += ["check_noise_floor_prediction", "measured_noise_floor", "NOISE_FLOOR_TASK"]
