@@ -66,6 +66,15 @@ def offline() -> bool:
     return os.environ.get("COURSE_OFFLINE", "0").lower() in ("1", "true", "yes")
 
 
+def real_data_requested() -> bool:
+    """True when the learner asked for real MNIST (``COURSE_REAL_DATA=1``, ``make lab REAL_DATA=1``).
+
+    Off by default, so that every laptop in a workshop trains on the same digits and
+    shows the same numbers as its neighbours and the instructor's screen.
+    """
+    return os.environ.get("COURSE_REAL_DATA", "0").lower() in ("1", "true", "yes")
+
+
 def keras_cache_dir() -> Path:
     """Where Keras keeps downloaded datasets (``$KERAS_HOME/datasets`` or ``~/.keras/datasets``)."""
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
@@ -148,17 +157,27 @@ def _fetch(kind: str, timeout: float) -> tuple[np.ndarray, ...]:
 
 
 def load_mnist(kind: str = "mnist", images: bool = True, val_size: float = 0.1,
-               timeout: float = 5.0, seed: int = 0, verbose: bool = True) -> Split:
-    """Real MNIST (``kind="mnist"``) or Fashion-MNIST (``"fashion_mnist"``), else digits.
+               timeout: float = 5.0, seed: int = 0, verbose: bool = True,
+               real: bool | None = None) -> Split:
+    """Real MNIST (``kind="mnist"``) or Fashion-MNIST (``"fashion_mnist"``) when asked, else digits.
 
-    Uses the Keras cache if the file is there (its hash checked); otherwise tries a
-    download limited to ``timeout`` seconds, unless ``COURSE_OFFLINE=1``. On any
-    failure it prints which dataset it fell back to and returns ``load_digits``:
-    the split's ``name`` always says what you really got. Pixels are scaled to [0, 1];
+    By default (``real=None``) the real dataset is used only when the learner asked for
+    it with ``COURSE_REAL_DATA=1`` (``make lab REAL_DATA=1``); otherwise this returns
+    scikit-learn's digits and says so, so a workshop's laptops all show the same numbers
+    and nothing is downloaded in the room. When real data is asked for, the Keras cache
+    is used if the file is there (its hash checked; ``make check`` fills the cache before
+    a workshop), else a download limited to ``timeout`` seconds, unless
+    ``COURSE_OFFLINE=1``. On any failure it prints which dataset it fell back to: the
+    split's ``name`` always says what you really got. Pixels are scaled to [0, 1];
     images are ``(N, 28, 28, 1)`` (or ``(N, 784)`` with ``images=False``).
     """
     if kind not in ("mnist", "fashion_mnist"):
         raise ValueError(f"kind must be 'mnist' or 'fashion_mnist', got {kind!r}.")
+    if not (real_data_requested() if real is None else real):
+        if verbose:
+            print(f"using scikit-learn's 8x8 digits (the course default: the same numbers on every "
+                  f"laptop); for real {kind}, start with COURSE_REAL_DATA=1 (make lab REAL_DATA=1).")
+        return load_digits(images=images, seed=seed)
     try:
         x_train, y_train, x_test, y_test = _fetch(kind, timeout)
     except (OSError, ValueError) as err:
@@ -175,6 +194,23 @@ def load_mnist(kind: str = "mnist", images: bool = True, val_size: float = 0.1,
         x_train, y_train.astype("int64"), test_size=val_size, random_state=seed,
         stratify=y_train)
     return Split(x_train, y_train, x_val, y_val, x_test, y_test.astype("int64"), kind, 10)
+
+
+def fetch_datasets(timeout: float = 120.0) -> dict[str, str]:
+    """Download MNIST and Fashion-MNIST into the Keras cache once, hash-checked (``make check``).
+
+    Run before a workshop, where the network is good: afterwards ``COURSE_REAL_DATA=1``
+    works offline. Returns ``{dataset: what happened}``; never raises for a network
+    failure (the course runs on the digits without these).
+    """
+    status = {}
+    for kind in ("mnist", "fashion_mnist"):
+        try:
+            x_train = _fetch(kind, timeout)[0]
+            status[kind] = f"cached and hash-checked ({len(x_train):,} training images)"
+        except (OSError, ValueError) as err:
+            status[kind] = f"not available ({err}); the course uses the digits instead"
+    return status
 
 
 def make_regression(n: int = 200, noise: float = 0.5, slope: float = 2.0, intercept: float = -1.0,

@@ -117,10 +117,11 @@ def dataset_checks() -> list[Check]:
         path = data.keras_cache_dir() / name
         label = name.removesuffix(".npz")
         if path.exists():
-            checks.append(Check(label, True, f"cached at {path}"))
+            checks.append(Check(label, True, f"cached at {path} (used with COURSE_REAL_DATA=1)"))
         else:
             checks.append(
-                Check(label, True, "not cached: chapters fall back to digits (no download needed)")
+                Check(label, True, "not cached: the chapters use the digits (`make check` "
+                      "downloads it once, for COURSE_REAL_DATA=1)")
             )
     return checks
 
@@ -260,5 +261,10 @@ def setup(seed: int = 0, keras: bool = False) -> None:
 if __name__ == "__main__":
     import sys
 
+    if "--fetch-data" in sys.argv[1:]:  # `make check`: fill the dataset cache before the day
+        from course_utils import data
+
+        for kind, what in data.fetch_datasets().items():
+            print(f"{kind}: {what}")
     results = preflight()
     sys.exit(0 if all(c.ok for c in results) else 1)

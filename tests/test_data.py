@@ -39,7 +39,7 @@ def test_bad_fractions() -> None:
 def test_mnist_falls_back_offline_and_says_so(monkeypatch, tmp_path, capsys) -> None:
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    split = data.load_mnist()
+    split = data.load_mnist(real=True)
     assert split.name == "digits"
     assert "using scikit-learn's 8x8 digits instead" in capsys.readouterr().out
     with pytest.raises(ValueError, match="kind"):
@@ -56,6 +56,7 @@ def test_mnist_from_cache_is_hash_checked(monkeypatch, tmp_path, capsys) -> None
              y_train=np.arange(20) % 10, x_test=np.zeros((5, 28, 28), np.uint8),
              y_test=np.arange(5))
     # A file with the wrong hash is refused, not trusted.
+    monkeypatch.setenv("COURSE_REAL_DATA", "1")
     assert data.load_mnist().name == "digits"
     assert "SHA-256" in capsys.readouterr().out
     digest = hashlib.sha256((folder / "mnist.npz").read_bytes()).hexdigest()
@@ -90,3 +91,21 @@ def test_synthetic_sets_are_seeded() -> None:
     assert texts == data.text_corpus(50)[0]
     with pytest.raises(ValueError):
         data.make_imbalanced(minority=0.7)
+
+
+def test_mnist_only_when_asked_so_every_laptop_shows_the_same_numbers(monkeypatch, tmp_path,
+                                                                      capsys) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("COURSE_REAL_DATA", raising=False)
+    monkeypatch.setenv("COURSE_OFFLINE", "0")  # even with the network allowed ...
+    monkeypatch.setattr(data, "_download", lambda *a: pytest.fail("downloaded unasked"))
+    assert data.load_mnist().name == "digits"  # ... nothing is fetched unless asked
+    assert "COURSE_REAL_DATA=1" in capsys.readouterr().out
+
+
+def test_fetch_datasets_reports_instead_of_raising(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    status = data.fetch_datasets()
+    assert set(status) == {"mnist", "fashion_mnist"}
+    assert all("not available" in s for s in status.values())
