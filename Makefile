@@ -14,7 +14,7 @@ export COURSE_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: lab test unit notebooks browser lint strip clean-notebooks clean venv check student site
+.PHONY: lab lab-student test unit notebooks browser lint strip clean-notebooks clean venv check student site
 
 venv: $(STAMP)
 
@@ -66,6 +66,13 @@ check: $(STAMP)
 # Copies of the notebooks without worked solutions, in student/ (never overwrites edits).
 student: $(STAMP)
 	$(BIN)/python -m course_utils.workshop student
+
+# What attendees run in a workshop: their copies without solutions, opened in JupyterLab.
+lab-student: $(STAMP)
+	@folder=$$($(BIN)/python -m course_utils.workshop student --path-only) && \
+	  echo "Opening your copies in $$folder/ (the worked solutions are with your instructor)" && \
+	  COURSE_REAL_DATA=$(REAL_DATA) COURSE_OFFLINE=$(if $(filter 1,$(REAL_DATA)),0,1) \
+	  $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $$folder/00_welcome.ipynb
 
 # Every chapter executed to HTML (pictures included) and a slide deck per chapter, in site/.
 site: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import uuid
 from pathlib import Path
 
 __all__ = ["problems", "strip", "notebooks"]
@@ -28,6 +29,8 @@ def problems(path: str | Path) -> list[str]:
             found.append(f"cell {i} has outputs")
         if cell.get("execution_count") is not None:
             found.append(f"cell {i} has an execution count")
+        if "id" not in cell:  # nbformat 4.5 requires one; a missing id warns in every tool
+            found.append(f"cell {i} has no id (nbformat.validator.normalize adds one)")
     if "widgets" in nb.get("metadata", {}):
         found.append("the notebook metadata holds widget state")
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
@@ -37,7 +40,8 @@ def problems(path: str | Path) -> list[str]:
 
 
 def strip(path: str | Path) -> bool:
-    """Remove outputs, execution counts and widget state in place; True if it changed."""
+    """Remove outputs, execution counts and widget state in place, and give every cell an id;
+    True if it changed."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
@@ -46,6 +50,7 @@ def strip(path: str | Path) -> bool:
             cell["outputs"] = []
             cell["execution_count"] = None
         cell.get("metadata", {}).pop("execution", None)
+        cell.setdefault("id", uuid.uuid4().hex[:8])  # a cell added by hand or by a script
     nb.get("metadata", {}).pop("widgets", None)
     new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if new != text:

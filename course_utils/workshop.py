@@ -316,10 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Workshop tools for the course.")
     parser.add_argument("command", choices=["student", "site", "slides", "times"])
     parser.add_argument("--write", action="store_true", help="times: write them into the files")
+    parser.add_argument("--path-only", action="store_true",
+                        help="student: print only the folder the copies are in")
     parser.add_argument("notebooks", nargs="*", help="only these notebook file names (site)")
     args = parser.parse_args(argv)
     if args.command == "student":
         folder = write_student_copies()
+        if args.path_only:  # for `make lab-student`: just the folder to open
+            print(folder.relative_to(ROOT))
+            return 0
         if folder.name != "student":
             print(f"student/ holds edited copies; left them alone and wrote fresh ones to {folder}/")
         print(f"student copies written to {folder.relative_to(ROOT)}/")
