@@ -8,6 +8,7 @@ PYTHON ?= $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,\
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PORT   ?= 8888
 # Tests and CI never touch the network for data: the loaders take their offline path.
 export COURSE_OFFLINE ?= 1
@@ -33,6 +34,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# Tests, lint and browser tests need the developer packages too (attendees never do).
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(DEV_STAMP)
+
 # Offline and on the digits by default: every laptop shows the same numbers and nothing
 # downloads in the room. `make lab REAL_DATA=1` uses real MNIST in chapter 10 (from the cache
 # `make check` filled, or a short download).
@@ -42,19 +48,19 @@ lab: $(STAMP)
 
 test: unit notebooks browser lint
 
-unit: $(STAMP)
+unit: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests -q --ignore=tests/browser
 
 # JupyterLab in Debian's chromium: skipped (with how to enable) when chromium is absent,
 # an error when CI=true.
-browser: $(STAMP)
+browser: $(DEV_STAMP)
 	$(BIN)/python -m pytest tests/browser -q -rs -p no:cacheprovider
 
 # Every notebook executed by nbval; tests.footprint fails the run if one wrote into the repo.
-notebooks: $(STAMP)
+notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.footprint --nbval-lax --nbval-cell-timeout=300 notebooks
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check course_utils tests benchmarks notebooks
 
 # Workshop pre-flight: versions, imports, a tiny Keras fit, a widget render, offline data.
@@ -79,7 +85,7 @@ site: $(STAMP)
 	$(BIN)/python -m course_utils.workshop site
 
 # Remove outputs, execution counts and widget state from every notebook.
-strip clean-notebooks: $(STAMP)
+strip clean-notebooks: $(DEV_STAMP)
 	$(BIN)/python -m course_utils.hygiene --strip notebooks
 
 clean:

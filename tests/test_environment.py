@@ -20,15 +20,25 @@ def _pins(lines: list[str]) -> dict[str, str]:
     return pins
 
 
-def requirements() -> dict[str, str]:
-    return _pins((ROOT / "requirements.txt").read_text().splitlines())
+def requirements(name: str = "requirements.txt") -> dict[str, str]:
+    return _pins((ROOT / name).read_text().splitlines())
 
 
 def test_every_requirement_is_pinned_exactly() -> None:
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        spec = line.split("#", 1)[0].strip()
-        if spec:
-            assert "==" in spec, f"requirements.txt: {spec!r} is not pinned with =="
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            spec = line.split("#", 1)[0].strip()
+            if spec and spec != "-r requirements.txt":
+                assert "==" in spec, f"{name}: {spec!r} is not pinned with =="
+
+
+def test_developer_requirements_add_to_the_course_ones_without_repeating_them() -> None:
+    lines = [ln.split("#", 1)[0].strip() for ln in
+             (ROOT / "requirements-dev.txt").read_text().splitlines()]
+    assert "-r requirements.txt" in lines  # one source of truth for the shared pins
+    dev = requirements("requirements-dev.txt")
+    assert dev and not set(dev) & set(requirements()), "a pin is in both files"
+    assert {"pytest", "nbval", "ruff"} <= set(dev) and "tensorflow" in requirements()
 
 
 def test_environment_yml_has_the_same_pins_as_requirements() -> None:
@@ -38,7 +48,7 @@ def test_environment_yml_has_the_same_pins_as_requirements() -> None:
 
 
 def test_installed_versions_are_the_pinned_ones() -> None:
-    for name, version in requirements().items():
+    for name, version in {**requirements(), **requirements("requirements-dev.txt")}.items():
         assert metadata.version(name) == version, f"{name}: installed != pinned; run make lab"
 
 
