@@ -15,7 +15,7 @@ export COURSE_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: lab lab-student test unit notebooks browser lint strip clean-notebooks clean venv check student site
+.PHONY: lab lab-student wheelhouse test unit notebooks browser lint strip clean-notebooks clean venv check student site
 
 venv: $(STAMP)
 
@@ -61,13 +61,19 @@ notebooks: $(DEV_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -p tests.footprint --nbval-lax --nbval-cell-timeout=300 notebooks
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check course_utils tests benchmarks notebooks
+	$(BIN)/ruff check course_utils tests benchmarks notebooks tools
 
 # Workshop pre-flight: versions, imports, a tiny Keras fit, a widget render, offline data.
 # Run it days before a workshop: it also downloads and hash-checks MNIST and Fashion-MNIST
 # once (for REAL_DATA=1), so nothing needs the network on the day.
 check: $(STAMP)
 	COURSE_OFFLINE=0 $(BIN)/python -m course_utils.environment --fetch-data
+
+# The instructor's offline install: every wheel attendees need, per platform, for a USB stick.
+# `make wheelhouse PLATFORMS="windows macos-arm64 linux-x86_64" PYVER=3.12`; attendees then run
+# `python3 tools/wheelhouse.py install <folder>` (no network) and `make lab`.
+wheelhouse:
+	$(PYTHON) tools/wheelhouse.py download $(foreach p,$(PLATFORMS),--platform $(p)) $(if $(PYVER),--python-version $(PYVER))
 
 # Copies of the notebooks without worked solutions, in student/ (never overwrites edits).
 student: $(STAMP)
