@@ -49,3 +49,27 @@ def test_unknown_platform_and_empty_folder_are_refused(tmp_path: Path) -> None:
         wheelhouse.download(tmp_path, ["amiga"], "3.11")
     with pytest.raises(SystemExit, match="no TensorFlow wheel"):
         wheelhouse.install(tmp_path, tmp_path / "venv")
+
+
+def _resolve(tags: list[str], python_version: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PIP_FIND_LINKS"}  # PyPI's wheels only
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed",
+         "--only-binary=:all:", *[a for t in tags for a in ("--platform", t)],
+         "--python-version", python_version, "--target", str(tmp_path / "target"),
+         "-r", str(ROOT / "requirements.txt")], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize(("name", "python_version"), [
+    ("windows", "3.12"), ("macos-arm64", "3.12"), ("linux-x86_64", "3.13")])
+def test_the_pins_resolve_on_every_supported_platform(name, python_version, tmp_path) -> None:
+    """Each row of the README's per-OS table: the pins have wheels there (no compiler needed)."""
+    result = _resolve(wheelhouse.PLATFORMS[name], python_version, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_intel_macs_have_no_tensorflow_2_21(tmp_path: Path) -> None:
+    """Why the README sends Intel Macs elsewhere: the pinned TensorFlow has no macOS x86_64 wheel."""
+    result = _resolve(["macosx_10_15_x86_64", "macosx_12_0_x86_64", "macosx_13_0_x86_64"], "3.11",
+                      tmp_path)
+    assert result.returncode != 0 and "tensorflow" in result.stderr.lower()
