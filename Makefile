@@ -10,6 +10,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT   ?= 8888
+# Extra JupyterLab options, e.g. LAB_ARGS=--ip=0.0.0.0 inside a Docker container.
+LAB_ARGS ?=
 # Tests and CI never touch the network for data: the loaders take their offline path.
 export COURSE_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -44,7 +46,7 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 # `make check` filled, or a short download).
 REAL_DATA ?= 0
 lab: $(STAMP)
-	COURSE_REAL_DATA=$(REAL_DATA) COURSE_OFFLINE=$(if $(filter 1,$(REAL_DATA)),0,1) $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
+	COURSE_REAL_DATA=$(REAL_DATA) COURSE_OFFLINE=$(if $(filter 1,$(REAL_DATA)),0,1) $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/00_welcome.ipynb
 
 test: unit notebooks browser lint
 
@@ -84,7 +86,7 @@ lab-student: $(STAMP)
 	@folder=$$($(BIN)/python -m course_utils.workshop student --path-only) && \
 	  echo "Opening your copies in $$folder/ (the worked solutions are with your instructor)" && \
 	  COURSE_REAL_DATA=$(REAL_DATA) COURSE_OFFLINE=$(if $(filter 1,$(REAL_DATA)),0,1) \
-	  $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $$folder/00_welcome.ipynb
+	  $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) $$folder/00_welcome.ipynb
 
 # Every chapter executed to HTML (pictures included) and a slide deck per chapter, in site/.
 site: $(STAMP)
