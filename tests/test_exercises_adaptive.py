@@ -1,4 +1,5 @@
-"""Chapter 04's checkers accept the worked solutions, agree with the kernels, name the slips."""
+"""Chapter 04's checkers accept the worked solutions, agree with the kernels, name the slips;
+the predict-then-run checker compares a prediction with a run and hints at what was missed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import numpy as np
 import pytest
 
 from course_utils import exercises, optimizers
-from course_utils.exercises.adaptive import adam_step_reference, rmsprop_step_reference
+from course_utils.exercises.adaptive import (
+    adam_step_reference,
+    rmsprop_step_reference,
+    step_shrink_measured,
+)
+from course_utils.exercises.adaptive import adamw_step_reference as adamw_reference
 
 
 # -- the worked solutions, as the notebook writes them ---------------------------------------
@@ -123,3 +129,91 @@ def test_adam_step_names_the_slip(wrong, phrase, case) -> None:
 def test_rmsprop_step_names_the_slip(wrong, phrase) -> None:
     result = exercises.check_rmsprop_step(wrong)
     assert result.status == "wrong" and phrase in result.message
+
+
+# -- exercise 4: AdamW ------------------------------------------------------------------------
+def adamw_step(params, grads, m, v, t, learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
+               beta_2=0.999, epsilon=1e-7):
+    params = params - learning_rate * weight_decay * params
+    return adam_step(params, grads, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+
+
+def test_adamw_solution_passes_and_stub_is_not_attempted() -> None:
+    assert exercises.check_adamw_step(adamw_step)
+    assert exercises.check_adamw_step(stub).status == "not attempted"
+
+
+def test_adamw_reference_is_the_kernel_over_many_steps() -> None:
+    opt = optimizers.AdamW(learning_rate=0.05, weight_decay=0.1)
+    params = ours = np.array([1.0, -2.0])
+    state = opt.init(params)
+    m = v = np.zeros(2)
+    for t in range(1, 11):
+        ours, state = opt.update(ours, 2 * ours, state)
+        params, m, v = adamw_reference(params, 2 * params, m, v, t, 0.05, 0.1)
+    np.testing.assert_allclose(params, ours, rtol=0, atol=1e-12)
+
+
+def _adamw(*, l2=False, decay=True, times_lr=True, after=False):
+    def step(params, grads, m, v, t, lr=0.001, wd=0.004, b1=0.9, b2=0.999, eps=1e-7):
+        g = grads + wd * params if l2 else grads
+        shrink = lr * wd if times_lr else wd
+        if decay and not after:
+            params = params - shrink * params
+        new, m, v = adam_step(params, g, m, v, t, lr, b1, b2, eps)
+        if decay and after:
+            new = new - shrink * new
+        return new, m, v
+    return step
+
+
+@pytest.mark.parametrize(("wrong", "phrase"), [
+    (_adamw(l2=True, decay=False), "Adam + L2"),
+    (_adamw(l2=True), "λ appears twice"),
+    (_adamw(times_lr=False), "multiplied by the learning rate"),
+    (_adamw(decay=False), "no weight decay"),
+    (_adamw(after=True), "before* the Adam step"),
+])
+def test_adamw_step_names_the_slip(wrong, phrase) -> None:
+    result = exercises.check_adamw_step(wrong)
+    assert result.status == "wrong" and phrase in result.message, result.message
+    assert "case '" in result.message and "expected θ = " in result.message
+
+
+def test_adamw_in_place_update_is_caught() -> None:
+    def in_place(params, grads, m, v, t, learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-7):
+        params -= learning_rate * weight_decay * params
+        return adam_step(params, grads, m, v, t, learning_rate, beta_1, beta_2, epsilon)
+
+    result = exercises.check_adamw_step(in_place)
+    assert result.status == "wrong" and "in place" in result.message
+
+
+# -- exercise 5: predict, then run --------------------------------------------------------------
+def test_prediction_from_the_equations_passes() -> None:
+    adagrad, rmsprop = np.sqrt(1.1 / 101.1), np.sqrt(0.1 / (1 - 0.9**101))
+    measured = step_shrink_measured()
+    assert measured == pytest.approx((adagrad, rmsprop), rel=1e-3)
+    assert exercises.check_step_shrink_prediction(adagrad, rmsprop)
+
+
+def test_prediction_not_attempted_and_not_a_number() -> None:
+    assert exercises.check_step_shrink_prediction(None, None).status == "not attempted"
+    assert exercises.check_step_shrink_prediction(0.1, None).status == "not attempted"
+    result = exercises.check_step_shrink_prediction("a lot", 0.3)
+    assert result.status == "wrong" and "must be numbers" in result.message
+
+
+@pytest.mark.parametrize(("guess", "phrases", "absent"), [
+    ((1.0, 0.32), ["AdaGrad adds g²"], "RMSprop's s starts"),   # "AdaGrad's step stays": wrong
+    ((0.1, 1.0), ["RMSprop's s starts"], "AdaGrad adds g²"),    # "RMSprop's step stays": wrong
+    ((0.5, 3.0), ["AdaGrad adds g²", "RMSprop's s starts"], None),
+])
+def test_wrong_predictions_report_the_measurement_and_a_hint(guess, phrases, absent) -> None:
+    result = exercises.check_step_shrink_prediction(*guess)
+    assert result.status == "wrong" and "measured:" in result.message
+    for phrase in phrases:
+        assert phrase in result.message
+    if absent:
+        assert absent not in result.message

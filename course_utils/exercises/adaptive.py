@@ -1,10 +1,11 @@
-"""Checkers for chapter 04 (adaptive methods): Adam's bias correction, one Adam step, RMSprop.
+"""Checkers for chapter 04 (adaptive methods): bias correction, Adam, RMSprop and AdamW steps,
+and a predict-then-run exercise on how AdaGrad's and RMSprop's steps shrink.
 
 Each checker compares the learner's function with ``course_utils.optimizers``
 (which takes Keras's steps), names the failing case, shows expected against got,
 and recognises the usual slips: t counted from 0, ε inside the square root, no
 bias correction (article 000's Adam), the accumulator divided by itself
-(article 004's RMSprop).
+(article 004's RMSprop), L2 in the gradient instead of decoupled weight decay (AdamW).
 
 Taught in 04_adaptive_methods.
 """
@@ -20,8 +21,9 @@ from course_utils import optimizers
 from course_utils.exercises._core import Feedback
 from course_utils.exercises.momentum import Slip, _check_with_slips
 
-__all__ = ["check_bias_correction", "check_adam_step", "check_rmsprop_step",
-           "bias_correction_reference", "adam_step_reference", "rmsprop_step_reference"]
+__all__ = ["check_bias_correction", "check_adam_step", "check_rmsprop_step", "check_adamw_step",
+           "check_step_shrink_prediction", "bias_correction_reference", "adam_step_reference",
+           "rmsprop_step_reference", "adamw_step_reference", "step_shrink_measured"]
 
 _F = np.float64
 
@@ -229,3 +231,157 @@ def check_rmsprop_step(fn: Callable[..., Any]) -> Feedback:
         success="RMSprop as Keras runs it in all 4 cases (Keras puts ε inside the root: "
                 "g/√(s + ε)).",
     )
+
+
+# -- exercise 4: one AdamW step (decoupled weight decay) -------------------------------------
+def adamw_step_reference(params, grads, m, v, t, learning_rate=0.001, weight_decay=0.004,
+                         beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+    """Keras's AdamW (``optimizers.AdamW``): θ ← θ − η·λ·θ, then the Adam step on g alone.
+
+    The decay uses the parameters *before* the Adam step and is multiplied by η; the
+    gradient never sees λ (that is what "decoupled" means).
+    """
+    opt = optimizers.AdamW(learning_rate, weight_decay, beta_1, beta_2, epsilon)
+    state = {"iterations": t - 1, "m": np.asarray(m, _F), "v": np.asarray(v, _F)}
+    new_params, new_state = opt.update(np.asarray(params, _F), np.asarray(grads, _F), state)
+    return new_params, new_state["m"], new_state["v"]
+
+
+def _adamw_variant(*, decay="before", scale_by_lr=True, l2=False, paper_eps=False, correct=True):
+    def step(params, grads, m, v, t, lr=0.001, wd=0.004, b1=0.9, b2=0.999, eps=1e-7):
+        p, g = np.asarray(params, _F), np.asarray(grads, _F)
+        if l2:
+            g = g + wd * p
+        m_new = b1 * np.asarray(m, _F) + (1 - b1) * g
+        v_new = b2 * np.asarray(v, _F) + (1 - b2) * g * g
+        m_hat = m_new / (1 - b1**t) if correct else m_new
+        v_hat = v_new / (1 - b2**t) if correct else v_new
+        adam = lr * m_hat / (np.sqrt(v_hat) + eps)
+        if paper_eps is False and correct:
+            alpha = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
+            adam = alpha * m_new / (np.sqrt(v_new) + eps)
+        shrink = (lr * wd if scale_by_lr else wd)
+        if decay == "before":
+            new = p - shrink * p - adam
+        elif decay == "after":
+            new = (p - adam) * (1 - shrink)
+        else:
+            new = p - adam
+        return new, m_new, v_new
+    return step
+
+
+def _slips_adamw() -> list[Slip]:
+    return [
+        (_adamw_variant(decay="none", l2=True),
+         "you added λ·θ to the gradient (an L2 penalty in the loss): that is Adam + L2, not "
+         "AdamW. Decoupled decay never enters m and v: shrink θ directly, θ ← θ − η·λ·θ, and "
+         "take the Adam step with g alone."),
+        (_adamw_variant(decay="before", l2=True),
+         "λ appears twice: once in the gradient (L2) and once as decay. AdamW only decays θ "
+         "directly (θ ← θ − η·λ·θ); the gradient stays g."),
+        (_adamw_variant(scale_by_lr=False),
+         "the decay must be multiplied by the learning rate, as Keras does: θ ← θ − η·λ·θ, "
+         "not θ ← θ − λ·θ (with λ = 0.004 and no η, every step would remove 0.4% of θ)."),
+        (_adamw_variant(scale_by_lr=False, decay="after"),
+         "the decay is θ ← θ − η·λ·θ (times η), applied to θ before the Adam step."),
+        (_adamw_variant(decay="none"),
+         "no weight decay: that is plain Adam. Shrink θ by η·λ·θ, then take the Adam step."),
+        (_adamw_variant(decay="after"),
+         "decay the parameters *before* the Adam step (θ ← θ − η·λ·θ uses the old θ), as "
+         "Keras and Loshchilov and Hutter's algorithm do; you shrank the already-updated θ."),
+        (_adamw_variant(correct=False),
+         "no bias correction: the Adam part needs m̂ = m/(1−β₁ᵗ) and v̂ = v/(1−β₂ᵗ) "
+         "(exercise 2)."),
+    ]
+
+
+def check_adamw_step(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(params, grads, m, v, t, learning_rate, weight_decay, beta_1, beta_2, epsilon)``
+    ``-> (new_params, new_m, new_v)``: one AdamW step, t counted from 1.
+
+    Compared with ``optimizers.AdamW`` (Keras's steps); ε after the corrections (the
+    paper's √v̂ + ε) is accepted too. Names the usual slips: λ·θ added to the gradient
+    (L2, not decoupled), decay not multiplied by η, no decay, decay after the step.
+    """
+    rng = np.random.default_rng(6)
+    cases = [
+        ("first step t = 1, η = 0.1, λ = 0.004",
+         (np.array([1.0, -2.0]), np.array([0.5, -4.0]), np.zeros(2), np.zeros(2), 1,
+          0.1, 0.004, 0.9, 0.999, 1e-7)),
+        ("step t = 4, moments from earlier steps, λ = 0.1",
+         (np.array([0.9, -1.9]), np.array([0.4, -3.0]), np.array([0.09, -0.7]),
+          np.array([4.4e-4, 0.04]), 4, 0.05, 0.1, 0.9, 0.999, 1e-7)),
+        ("a (3, 2) weight matrix, large decay λ = 0.5",
+         (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), 0.1 * rng.normal(size=(3, 2)),
+          0.01 * rng.random((3, 2)), 7, 0.01, 0.5, 0.9, 0.99, 1e-7)),
+        ("a zero gradient: only the decay moves θ",
+         (np.array([2.0, -3.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1,
+          0.01, 0.2, 0.9, 0.999, 1e-7)),
+    ]
+    return _check_with_slips(
+        fn, cases, adamw_step_reference, _slips_adamw(), ("θ", "m", "v"),
+        accept=[_adamw_variant(paper_eps=True)],
+        default_hint="θ ← θ − η·λ·θ (decoupled decay, before the step); then the Adam step of "
+                     "exercise 2 with the gradient g alone; return (θ, m, v).",
+        error_hints={ZeroDivisionError: "t counts from 1, so 1 − βᵗ is never zero."},
+        success="one AdamW step in all 4 cases: the weights shrink by η·λ·θ directly and the "
+                "Adam step sees only g (it agrees with optimizers.AdamW, which takes Keras's "
+                "steps). Case 4 shows the difference from L2: with g = 0, Adam + L2 would still "
+                "take a full step of about η, AdamW only the decay η·λ·θ.",
+        rtol=1e-6, atol=1e-12,
+    )
+
+
+# -- exercise 5: predict, then run -----------------------------------------------------------
+def step_shrink_measured(steps: int = 100) -> tuple[float, float]:
+    """Step t+1 / step 1 for AdaGrad and RMSprop (Keras defaults) on a constant gradient g = 1.
+
+    Runs ``optimizers.Adagrad`` and ``optimizers.RMSprop`` for ``steps`` + 1 steps and
+    divides the length of the last step by the length of the first.
+    """
+    out = []
+    for opt in (optimizers.Adagrad(learning_rate=0.01), optimizers.RMSprop(learning_rate=0.01)):
+        theta = np.zeros(1)
+        state = opt.init(theta)
+        lengths = []
+        for _ in range(steps + 1):
+            new, state = opt.update(theta, np.ones(1), state)
+            lengths.append(float(abs(new[0] - theta[0])))
+            theta = new
+        out.append(lengths[-1] / lengths[0])
+    return out[0], out[1]
+
+
+def check_step_shrink_prediction(adagrad: float | None, rmsprop: float | None,
+                                 tolerance: float = 0.25) -> Feedback:
+    """Compare the learner's predicted ratios (step 101 / step 1, constant gradient) with a run.
+
+    Each prediction passes when it is within ``tolerance`` (relative) of the measured
+    ratio; the feedback reports both measured values and what each optimizer's state did.
+    """
+    if adagrad is None or rmsprop is None:
+        return Feedback("not attempted", "set both predictions (numbers such as 0.5), then run "
+                        "the cell.")
+    try:
+        guess = (float(adagrad), float(rmsprop))
+    except (TypeError, ValueError):
+        return Feedback("wrong", f"the predictions must be numbers, got {adagrad!r} and "
+                        f"{rmsprop!r}.")
+    measured = step_shrink_measured()
+    close = [abs(g - m) <= tolerance * m for g, m in zip(guess, measured, strict=True)]
+    report = (f"measured: AdaGrad's 101st step is {measured[0]:.3f} × its first, RMSprop's "
+              f"{measured[1]:.3f} × its first (you predicted {guess[0]:.3g} and {guess[1]:.3g}).")
+    if all(close):
+        return Feedback("correct", report + " AdaGrad's sum G = 0.1 + t·g² keeps growing, so its "
+                        "step keeps shrinking like 1/√t; RMSprop's average s forgets its start "
+                        "at 0 and settles at g², so its step settles at η.")
+    hints = []
+    if not close[0]:
+        hints.append("AdaGrad adds g² = 1 to G at every step, starting from "
+                     "initial_accumulator_value = 0.1: the first step divides by √1.1, the "
+                     "101st by √101.1")
+    if not close[1]:
+        hints.append("RMSprop's s starts at 0 and moves 10% of the way to g² = 1 each step "
+                     "(ρ = 0.9): the first step divides by √0.1, and after 100 steps s ≈ 1")
+    return Feedback("wrong", report + " Hint: " + "; ".join(hints) + ".")
