@@ -1,8 +1,11 @@
-"""Checkers for chapter 03 (momentum): one heavy-ball step, and the theory-optimal pair.
+"""Checkers for chapter 03 (momentum): one heavy-ball step, the theory-optimal pair, one
+Nesterov step in Keras's form, and a "predict, then run" exercise on the (η, β) regimes.
 
 Each checker runs the learner's function on a few cases (one an edge case), and
 when a case fails it says which, shows expected against got, and recognises the
 usual slips (velocity not decayed by β, a sign error, the EMA form) to hint at them.
+The regime checker runs the learner's four (η, β) pairs on the κ = 50 bowl, names
+what each run did, and explains every miss from the roots of the iteration.
 
 Taught in 03_momentum.
 """
@@ -15,10 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import optimizers as _optimizers
+from course_utils import surfaces as _surfaces
+from course_utils import trajectories as _trajectories
 from course_utils.exercises._core import Feedback
 
-__all__ = ["check_momentum_step", "check_optimal_momentum", "momentum_step_reference",
-           "optimal_momentum_reference"]
+__all__ = ["check_momentum_step", "check_optimal_momentum", "check_nesterov_step",
+           "check_momentum_regimes", "momentum_step_reference", "optimal_momentum_reference",
+           "nesterov_step_reference", "measured_momentum_regime", "MOMENTUM_REGIME_TASK"]
 
 Slip = tuple[Callable[..., tuple], str]
 
@@ -273,3 +280,205 @@ def check_optimal_momentum(fn: Callable[..., Any]) -> Feedback:
                 "one step of plain gradient descent lands on the minimum.",
         rtol=1e-9,
     )
+
+
+# -- exercise 3: one Nesterov step, in the form Keras runs ----------------------------------
+def nesterov_step_reference(params, grads, velocity, learning_rate, momentum):
+    """One step of ``optimizers.SGD(learning_rate, momentum, nesterov=True)`` (Keras's form):
+    v ← β·v − η·g, then θ ← θ + β·v − η·g with the new v. Returns (new_params, new_velocity)."""
+    opt = _optimizers.SGD(learning_rate=learning_rate, momentum=momentum, nesterov=True)
+    params = np.asarray(params, dtype=float)
+    state = {"iterations": 0, "momentum": np.asarray(velocity, dtype=float)}
+    new_params, new_state = opt.update(params, np.asarray(grads, dtype=float), state)
+    return new_params, new_state["momentum"]
+
+
+def _slips_nesterov() -> list[Slip]:
+    def heavy_ball(p, g, v, lr, b):
+        return momentum_step_reference(p, g, v, lr, b)
+
+    def no_beta(p, g, v, lr, b):  # θ + v − η·g: the new velocity not scaled by β
+        v = b * v - lr * g
+        return p + v - lr * g, v
+
+    def uphill(p, g, v, lr, b):
+        v = b * v + lr * g
+        return p + b * v + lr * g, v
+
+    def twice_gradient_missing(p, g, v, lr, b):  # θ + β·v only
+        v = b * v - lr * g
+        return p + b * v, v
+
+    def returns_step(p, g, v, lr, b):  # velocity returned as the parameter change
+        new_p, _ = nesterov_step_reference(p, g, v, lr, b)
+        return new_p, new_p - p
+
+    def torch_style(p, g, v, lr, b):  # PyTorch: buf ← β·buf + g; θ ← θ − η·(g + β·buf)
+        buf = b * v + g
+        return p - lr * (g + b * buf), buf
+
+    return [
+        (heavy_ball, "that is the heavy ball (θ ← θ + v, which is also θ + β·v_old − η·g). "
+                     "Nesterov's step in Keras's form looks one velocity further: "
+                     "θ ← θ + β·v − η·g with the *new* v."),
+        (no_beta, "the new velocity enters the position update scaled by β: θ ← θ + β·v − η·g, "
+                  "not θ + v − η·g."),
+        (uphill, "sign error: the gradient points uphill, so both places take −η·g."),
+        (twice_gradient_missing, "the gradient appears twice: once in v ← β·v − η·g and once "
+                                 "more in θ ← θ + β·v − η·g."),
+        (returns_step, "your parameters are right, but return the velocity v = β·v − η·g, "
+                       "not the change in θ (they differ in Nesterov's form)."),
+        (torch_style, "that is PyTorch's form (buf ← β·buf + g, θ ← θ − η·(g + β·buf)). It takes "
+                      "the same steps, but Keras stores the step itself: v ← β·v − η·g, "
+                      "θ ← θ + β·v − η·g."),
+    ]
+
+
+def check_nesterov_step(fn: Callable[..., Any]) -> Feedback:
+    """Check ``fn(params, grads, velocity, learning_rate, momentum) -> (new_params, new_velocity)``
+    against ``optimizers.SGD(..., nesterov=True)``: v ← β·v − η·g, θ ← θ + β·v − η·g.
+    """
+    rng = np.random.default_rng(5)
+    cases = [  # a rolling case first: at v = 0 several slips coincide with the heavy ball
+        ("rolling: velocity from earlier steps",
+         (np.array([0.5, 1.5]), np.array([1.0, 2.0]), np.array([0.2, -0.3]), 0.1, 0.9)),
+        ("first step, velocity zero",
+         (np.array([1.0, -2.0]), np.array([0.5, -1.0]), np.zeros(2), 0.1, 0.9)),
+        ("zero gradient: the ball keeps rolling",
+         (np.array([2.0, -1.0]), np.zeros(2), np.array([0.3, -0.1]), 0.05, 0.5)),
+        ("a (2, 3) weight matrix",
+         (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 0.1 * rng.normal(size=(2, 3)),
+          0.01, 0.8)),
+    ]
+    return _check_with_slips(
+        fn, cases, nesterov_step_reference, _slips_nesterov(), ("θ", "v"),
+        default_hint="first the velocity, v ← β·v − η·g, then the look-ahead step "
+                     "θ ← θ + β·v − η·g with the new v; return (θ, v).",
+        success="your step is optimizers.SGD(nesterov=True), which is Keras's "
+                "SGD(momentum=β, nesterov=True), in all 4 cases.",
+    )
+
+
+# -- exercise 4: predict, then run: the regime of an (η, β) pair ----------------------------
+MOMENTUM_REGIME_TASK = {
+    "condition": 50.0, "steps": 200,
+    "pairs": {"A": (0.5, 0.0), "B": (1.9, 0.0), "C": (2.5, 0.9), "D": (3.5, 0.5)},
+}
+"""The task of ``check_momentum_regimes``: the heavy ball (``optimizers.SGD(η, momentum=β)``)
+on ``surfaces.get("quadratic", condition=50)`` (μ = 0.02 along x, L = 1 along y) from its
+default start, ``steps`` steps, for each (η, β) of ``pairs``."""
+
+MOMENTUM_REGIMES = ("creeps", "zig-zags", "spirals", "diverges")
+_MOMENTUM_WORDS = {
+    "creeps": "creeps", "creep": "creeps", "crawls": "creeps", "monotone": "creeps",
+    "monotonic": "creeps", "smooth": "creeps", "overdamped": "creeps",
+    "zigzags": "zig-zags", "zigzag": "zig-zags", "zigzagging": "zig-zags",
+    "spirals": "spirals", "spiral": "spirals", "spiralling": "spirals", "spiraling": "spirals",
+    "ripples": "spirals", "underdamped": "spirals", "rings": "spirals",
+    "diverges": "diverges", "diverge": "diverges", "divergent": "diverges",
+    "blowsup": "diverges", "explodes": "diverges",
+}
+
+
+def _momentum_word(word: Any) -> str | None:
+    if not isinstance(word, str):
+        return None
+    return _MOMENTUM_WORDS.get("".join(ch for ch in word.lower() if ch.isalpha()))
+
+
+def measured_momentum_regime(learning_rate: float, momentum: float,
+                             condition: float = MOMENTUM_REGIME_TASK["condition"],
+                             steps: int = MOMENTUM_REGIME_TASK["steps"]) -> str:
+    """Run the heavy ball on the quadratic and name what the run did (read from its path):
+
+    ``"diverges"`` if it left the numbers; ``"zig-zags"`` if the steep coordinate changes sign
+    on at least 80% of the first 20 steps; ``"spirals"`` if the flat coordinate overshoots the
+    minimum (changes sign) at least twice; otherwise ``"creeps"``.
+    """
+    surf = _surfaces.get("quadratic", condition=condition)
+    res = _trajectories.run(_optimizers.SGD(learning_rate, momentum=momentum), surf,
+                            surf.start, steps)
+    if bool(res.diverged) or not np.isfinite(res.loss).all() or res.loss[-1] >= res.loss[0]:
+        return "diverges"
+    _, vectors = np.linalg.eigh(np.asarray(surf.hessian, dtype=float))
+    along = (res.path - np.asarray(surf.minima[0], dtype=float)) @ vectors  # (flat, steep)
+    signs = np.sign(along)
+    flips = (signs[1:] * signs[:-1]) < 0
+    if flips[:20, 1].mean() >= 0.8:
+        return "zig-zags"
+    if flips[:, 0].sum() >= 2:
+        return "spirals"
+    return "creeps"
+
+
+def _roots(eta: float, beta: float, lam: float) -> np.ndarray:
+    return np.roots([1.0, -(1.0 + beta - eta * lam), beta]).astype(complex)
+
+
+def _momentum_why(regime: str, eta: float, beta: float, mu: float, big_l: float) -> str:
+    steep, flat = _roots(eta, beta, big_l), _roots(eta, beta, mu)
+    limit = 2 * (1 + beta) / big_l
+    if regime == "diverges":
+        return (f"the steep direction's roots reach size {np.abs(steep).max():.3g} > 1: η = {eta:g} "
+                f"is above the heavy ball's limit 2(1+β)/L = {limit:.3g}. Momentum raises the limit "
+                "from 2/L, but only by the factor 1 + β")
+    if regime == "zig-zags":
+        return (f"along the steep direction a root is real and negative ({steep.real.min():.3g}): "
+                "the error flips sign every step, as plain GD does above 1/L")
+    if regime == "spirals":
+        extra = (f" (η = {eta:g} is above plain GD's 2/L, yet stable: the limit is now "
+                 f"2(1+β)/L = {limit:.3g})" if eta > 2 / big_l else "")
+        return (f"the flat direction's roots are complex, of size √β = {math.sqrt(beta):.3g}: the "
+                f"velocity carries the point past the minimum and back, a spiral{extra}")
+    return (f"every root is real and positive (flat direction: {np.abs(flat).max():.3g}), so the "
+            "error shrinks without changing sign: slowly, along the flat direction")
+
+
+def check_momentum_regimes(predictions: Any) -> Feedback:
+    """Predict, then run: ``predictions`` maps "A".."D" of ``MOMENTUM_REGIME_TASK`` to "creeps",
+    "zig-zags", "spirals" or "diverges"; the checker runs each pair on the κ = 50 bowl,
+    compares the measured regime with the prediction and explains each miss."""
+    task = MOMENTUM_REGIME_TASK
+    keys = list(task["pairs"])
+    options = ", ".join(f'"{w}"' for w in MOMENTUM_REGIMES)
+    if not isinstance(predictions, dict):
+        return Feedback("wrong", f"give a dict with the keys {keys}, e.g. {{\"A\": \"creeps\", ...}}; "
+                        f"got {type(predictions).__name__}.")
+    unknown = [k for k in predictions if k not in keys]
+    if unknown:
+        return Feedback("wrong", f"unknown key(s) {unknown}: predict exactly for {keys}.")
+    missing = [k for k in keys if k not in predictions]
+    if missing:
+        return Feedback("wrong", f"no prediction for {missing}; predict for all of {keys}.")
+    blank = [k for k in keys if predictions[k] is None]
+    if blank:
+        return Feedback("not attempted", f"still None for {blank}: write one of {options} for "
+                        "each, before running anything.")
+    words = {}
+    for k in keys:
+        word = _momentum_word(predictions[k])
+        if word is None:
+            plain = "".join(ch for ch in str(predictions[k]).lower() if ch.isalpha())
+            if plain.startswith("oscillat"):
+                return Feedback("wrong", f"({k}): {predictions[k]!r} is not specific enough: "
+                                "say \"zig-zags\" (a sign flip every step, across the steep "
+                                "direction) or \"spirals\" (overshooting along the valley and back).")
+            if plain.startswith("converg"):
+                return Feedback("wrong", f"({k}): {predictions[k]!r} is not specific enough: three "
+                                "of the four regimes converge; say how (creeps, zig-zags or spirals).")
+            return Feedback("wrong", f"({k}): {predictions[k]!r} is not one of {options}.")
+        words[k] = word
+    mu, big_l = (float(c) for c in _surfaces.get("quadratic", condition=task["condition"]).eigenvalues)
+    lines, misses = [], []
+    for k in keys:
+        eta, beta = task["pairs"][k]
+        measured = measured_momentum_regime(eta, beta)
+        lines.append(f"({k}) η = {eta:g}, β = {beta:g}: {measured}")
+        if words[k] != measured:
+            misses.append(f"({k}) η = {eta:g}, β = {beta:g}: the run {measured}, you predicted "
+                          f"{words[k]!r}. Why: {_momentum_why(measured, eta, beta, mu, big_l)}.")
+    if misses:
+        return Feedback("wrong", " ".join(misses) + " Hint: locate each pair on the (η, β) map of "
+                        "section 4, or try it in the explorer.")
+    return Feedback("correct", "; ".join(lines) + ". C is the surprise: η above plain GD's 2/L, "
+                    "yet it converges, because momentum raises the limit to 2(1+β)/L.")
