@@ -252,7 +252,8 @@ class SeedRuns:
             (``"loss"``, ``"accuracy"``, ``"val_loss"``...), one row per seed.
         diverged_at: per seed, the first epoch (0-based) whose training loss was NaN
             or infinite, -1 if none.
-        models: the trained models, one per seed (each can ``evaluate`` or ``predict``).
+        models: the trained models, one per seed (each can ``evaluate`` or ``predict``);
+            side by side, each copy's name gets ``_seed_<seed>`` appended.
     """
 
     seeds: tuple[int, ...]
@@ -432,6 +433,8 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
                          "parallel=False (or use clipnorm, which clips each weight on its own).")
 
     names = _output_names(seeds)
+    for name, model in zip(names, models, strict=True):
+        model.name = f"{model.name}_{name}"  # copies built by one function share a name
     inputs = keras.Input(shape=first_input.shape[1:], dtype=first_input.dtype)
     combined = keras.Model(inputs, {n: m(inputs) for n, m in zip(names, models, strict=True)},
                            name="seeds_side_by_side")
@@ -443,7 +446,9 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
         return [m if isinstance(m, str) else keras.metrics.deserialize(m) for m in metrics]
 
     combined.compile(optimizer=first.optimizer, loss={n: first.loss for n in names},
-                     metrics={n: fresh_metrics() for n in names})
+                     metrics={n: fresh_metrics() for n in names},
+                     steps_per_execution=config.get("steps_per_execution", 1),
+                     jit_compile=config.get("jit_compile", "auto"))
 
     def inputs_for(xd: Any, yd: Any) -> tuple[Any, Any]:
         if _is_dataset(xd):

@@ -265,3 +265,12 @@ def test_train_seeds_with_one_seed_has_the_same_keys(digits) -> None:
     assert runs.evaluate(digits.x_test, digits.y_test)["accuracy"].shape == (1,)
     with pytest.raises(ValueError, match="at least 2"):
         runs.summary()
+
+
+def test_train_seeds_takes_models_that_share_a_name(digits) -> None:
+    from course_utils import keras_tools
+
+    runs = experiments.train_seeds(
+        lambda s: keras_tools.small_mlp(64, 10, hidden=(8,), seed=s, optimizer="adam"),
+        digits.x_train, digits.y_train, [0, 1], epochs=1)
+    assert [m.name for m in runs.models] == ["small_mlp_seed_0", "small_mlp_seed_1"]
