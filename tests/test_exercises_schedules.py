@@ -28,7 +28,8 @@ def stub(*args):
 
 
 def test_checkers_are_exported() -> None:
-    for name in ("check_step_decay", "check_cosine_decay", "check_lr_choice"):
+    for name in ("check_step_decay", "check_cosine_decay", "check_lr_choice",
+                 "check_schedule_prediction"):
         assert getattr(exercises, name) is getattr(ex, name)
 
 
@@ -166,3 +167,48 @@ def test_lr_choice_bad_inputs(finder) -> None:
     assert exercises.check_lr_choice(-0.01, finder).status == "wrong"
     message = exercises.check_lr_choice(0.01, SimpleNamespace()).message
     assert "range test" in message
+
+
+# -- predict, then run: which schedule ends lowest on the noisy bowl ------------------------------
+def test_noisy_bowl_finals_are_paired_and_cosine_ends_lowest() -> None:
+    finals = ex.noisy_bowl_finals()
+    assert set(finals) == set(ex.PREDICTION_CHOICES)
+    assert all(v.shape == (64,) and np.isfinite(v).all() for v in finals.values())
+    means = {name: v.mean() for name, v in finals.items()}
+    assert min(means, key=means.get) == "cosine 0.5"
+    # the floor of η = 0.5 is far above the others (section 2: floor ∝ η)
+    assert means["constant 0.5"] > 3 * means["cosine 0.5"]
+
+
+def test_schedule_prediction_accepts_the_winner_with_evidence() -> None:
+    result = exercises.check_schedule_prediction("cosine 0.5")
+    assert result and result.status == "correct"
+    assert "64 noise seeds" in result.message and "95% CI" in result.message
+    assert " Cosine 0.5 ".strip().lower() in result.message
+    assert exercises.check_schedule_prediction("  Cosine 0.5 ")  # spacing and case forgiven
+
+
+def test_schedule_prediction_not_attempted_and_bad_input() -> None:
+    assert exercises.check_schedule_prediction(None).status == "not attempted"
+    bad = exercises.check_schedule_prediction("adam")
+    assert bad.status == "wrong" and "must be one of" in bad.message
+    assert exercises.check_schedule_prediction(0.5).status == "wrong"
+
+
+def test_schedule_prediction_explains_each_wrong_choice() -> None:
+    large = exercises.check_schedule_prediction("constant 0.5")
+    assert large.status == "wrong" and "noise floor" in large.message
+    assert "real difference" in large.message and "Hint" in large.message
+    small = exercises.check_schedule_prediction("constant 0.05")
+    assert small.status == "wrong" and "still on its way down" in small.message
+
+
+def test_schedule_prediction_counts_a_tie_within_noise_as_correct(monkeypatch) -> None:
+    rng = np.random.default_rng(0)
+    base = rng.normal(1.0, 0.1, 64)
+    tied = {"constant 0.5": base + 1.0, "constant 0.05": base + rng.normal(0, 0.01, 64),
+            "cosine 0.5": base}
+    monkeypatch.setattr(ex, "noisy_bowl_finals", lambda: tied)
+    result = exercises.check_schedule_prediction("constant 0.05")
+    assert result.status == "correct" and "tie" in result.message
+    assert exercises.check_schedule_prediction("constant 0.5").status == "wrong"

@@ -1,4 +1,5 @@
-"""Checkers for 05_schedules_and_callbacks: step decay, cosine decay, reading an LR range test.
+"""Checkers for 05_schedules_and_callbacks: step decay, cosine decay, reading an LR range test,
+and a predict-then-run exercise (which schedule ends lowest on the noisy bowl).
 
 Each checker compares the learner's function with ``course_utils.schedules``
 (which matches ``keras.optimizers.schedules``) and, when a case fails, tries the
@@ -17,7 +18,7 @@ import numpy as np
 from course_utils import schedules
 from course_utils.exercises._core import Feedback
 
-__all__ = ["check_step_decay", "check_cosine_decay", "check_lr_choice"]
+__all__ = ["check_step_decay", "check_cosine_decay", "check_lr_choice", "check_schedule_prediction"]
 
 Slip = tuple[Callable[..., float], str]
 
@@ -216,3 +217,90 @@ def check_lr_choice(learning_rate: float | None, finder: Any) -> Feedback:
         f"η = {eta:.3g} lies where the loss falls fast and far from divergence "
         f"(accepted here: {low:.3g} to {high:.3g}).",
     )
+
+
+# -- predict, then run: which schedule ends lowest on the noisy bowl? ---------------------------
+PREDICTION_CHOICES = ("constant 0.5", "constant 0.05", "cosine 0.5")
+
+
+def noisy_bowl_finals(steps: int = 200, seeds: int = 64, noise: float = 1.0,
+                      seed: int = 0) -> dict[str, np.ndarray]:
+    """Final loss (mean of the last 20 steps) of each run in ``PREDICTION_CHOICES``, per seed.
+
+    The problem of section 2 of the chapter: the κ = 10 quadratic (eigenvalues 0.1 and 1),
+    plain SGD from the surface's start, gradient noise of standard deviation ``noise``
+    per coordinate. All seeds run at once (one array row per seed), and the three runs
+    share the noise draws, so their finals are paired seed by seed.
+    """
+    from course_utils import surfaces
+
+    surface = surfaces.get("quadratic", condition=10)
+    t = np.arange(steps)
+    rates = {
+        "constant 0.5": np.full(steps, 0.5),
+        "constant 0.05": np.full(steps, 0.05),
+        "cosine 0.5": schedules.CosineDecay(0.5, decay_steps=steps)(t),
+    }
+    draws = np.random.default_rng(seed).normal(scale=noise, size=(steps, seeds, 2))
+    finals = {}
+    for name, eta in rates.items():
+        theta = np.tile(np.asarray(surface.start, dtype=float), (seeds, 1))
+        losses = np.empty((steps, seeds))
+        for k in range(steps):
+            theta = theta - eta[k] * (theta @ surface.hessian + draws[k])
+            losses[k] = surface.value(theta)
+        finals[name] = losses[-20:].mean(axis=0)
+    return finals
+
+
+def check_schedule_prediction(prediction: str | None) -> Feedback:
+    """Predict, then run: which of ``PREDICTION_CHOICES`` ends lowest on the noisy bowl?
+
+    The checker runs all three for 200 steps over 64 noise seeds (``noisy_bowl_finals``)
+    and answers with the mean final loss of each and the paired 95% interval of the
+    winner against the other two, then explains why the winner wins. A prediction whose
+    difference from the winner is within seed noise counts as a tie, and passes.
+    """
+    from course_utils import experiments
+
+    if prediction is None:
+        return Feedback("not attempted", f"set my_prediction to one of {list(PREDICTION_CHOICES)} "
+                                         f"before running anything.")
+    if not isinstance(prediction, str) or prediction.strip().lower() not in PREDICTION_CHOICES:
+        return Feedback("wrong", f"my_prediction must be one of {list(PREDICTION_CHOICES)}, "
+                                 f"got {prediction!r}.")
+    prediction = prediction.strip().lower()
+    finals = noisy_bowl_finals()
+    seeds = next(iter(finals.values())).size
+    means = {name: float(v.mean()) for name, v in finals.items()}
+    winner = min(means, key=means.get)
+    against = {other: experiments.paired_difference(finals[winner], finals[other])
+               for other in finals if other != winner}
+    versus = "; ".join(f"{winner} − {other}: {d}" for other, d in against.items())
+    measured = ", ".join(f"{name} {m:.3g}" for name, m in means.items())
+    why = {
+        "cosine 0.5": "it takes the large η early, while the loss is far above the noise floor, "
+                      "and ends at a small η, whose floor (proportional to η) is low",
+        "constant 0.05": "its noise floor is ten times lower than η = 0.5's, and 200 steps were "
+                         "enough to reach it",
+        "constant 0.5": "it reaches its floor fastest, and the floor is what the others could not "
+                        "beat in 200 steps",
+    }[winner]
+    wrong_why = {
+        "constant 0.5": "η = 0.5 gets down fast, then stops on its noise floor, which is "
+                        "proportional to η (section 2): it stays there however long it runs.",
+        "constant 0.05": "η = 0.05 has a low floor, but along the flat direction (λ = 0.1) it "
+                         "shrinks the distance by only 1 − ηλ = 0.995 per step: after 200 steps it "
+                         "is still on its way down.",
+        "cosine 0.5": "the decay helps only if the large η early has done its work; here the "
+                      "intervals say it did not win.",
+    }
+    report = f"Mean final loss over {seeds} noise seeds: {measured}. {versus}."
+    if prediction == winner:
+        return Feedback("correct", f"{winner} ends lowest: {why}. {report}")
+    if not against[prediction].real:
+        return Feedback("correct", f"a tie: {prediction} and {winner} end within seed noise of "
+                                   f"each other here. {report}")
+    return Feedback("wrong", f"you predicted {prediction}, but {winner} ends lowest. "
+                             f"{wrong_why[prediction]} {report} Hint: a schedule gets both the "
+                             f"fast start of a large η and the low floor of a small one.")
