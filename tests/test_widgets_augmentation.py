@@ -32,7 +32,7 @@ def test_builds_with_defaults(viewer: widgets.Explorer) -> None:
 @pytest.mark.parametrize(("control", "value"), [
     ("RandomRotation factor (turns)", 0.2), ("RandomZoom factor", 0.3),
     ("RandomTranslation factor", 0.25), ("RandomContrast factor", 0.6),
-    ("RandomFlip mode", "horizontal"), ("interpolation", "nearest"), ("random draw (seed)", 4),
+    ("RandomFlip mode", "horizontal"), ("interpolation", "bilinear"), ("random draw (seed)", 4),
 ])
 def test_each_control_redraws_and_updates_the_readout(viewer: widgets.Explorer, control: str,
                                                       value) -> None:
@@ -96,3 +96,25 @@ def test_mosaic_layout() -> None:
 def test_bad_arguments_raise_value_error(kwargs) -> None:
     with pytest.raises(ValueError):
         widgets.augmentation_viewer(**kwargs)
+
+
+def test_default_interpolation_is_nearest_in_the_viewer_and_its_printed_code() -> None:
+    ex = widgets.augmentation_viewer()
+    assert ex.controls["interpolation"].value == "nearest"
+    assert 'interpolation="nearest"' in ex.readout.value
+    assert 'interpolation="bilinear"' not in ex.readout.value
+    layers = augmentation_layers(rotation=0.05, zoom=0.1, translation=0.1)
+    assert [layer.interpolation for layer in layers] == ["nearest"] * 3
+    ex.controls["interpolation"].value = "bilinear"
+    assert 'interpolation="bilinear"' in ex.readout.value
+
+
+def test_nearest_keeps_pixel_values_bilinear_blends_them() -> None:
+    images = data.load_digits().x_train[:16]
+    values = set(np.unique(images).round(6))
+    near, = augmentation_layers(translation=0.25, seed=3)
+    blur, = augmentation_layers(translation=0.25, interpolation="bilinear", seed=3)
+    shifted_near = np.asarray(near(images, training=True))
+    shifted_blur = np.asarray(blur(images, training=True))
+    assert set(np.unique(shifted_near).round(6)) <= values | {0.0}  # only copies of old pixels
+    assert not set(np.unique(shifted_blur).round(6)) <= values | {0.0}  # new, averaged values

@@ -104,3 +104,33 @@ def test_bad_data_raise_value_error() -> None:
         LeastSquares.from_data(np.ones(3), np.ones(3))
     with pytest.raises(ValueError):
         two_feature_problem(scale=-1.0)
+
+
+def test_static_picture_is_drawn_at_each_problems_best_eta() -> None:
+    import base64
+
+    ex = widgets.scaling_explorer(scale=5.0, learning_rate=0.05)
+    live_png, live_text = _png(ex), ex.readout.value
+    bundle = ex._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    static_png = base64.b64decode(data["image/png"])
+    best = widgets.scaling_explorer(scale=5.0, learning_rate=0.05, best_for_each=True)
+    assert static_png == _png(best) != live_png  # the best-η picture, not the slider's η
+    assert best.readout.value in data["text/html"]  # its readout names the best η's numbers
+    # the reader's live setting is left as it was
+    assert not ex.controls["best η for each (2/(μ+L))"].value
+    assert not ex.controls["learning_rate η"].disabled
+    assert _png(ex) == live_png and ex.readout.value == live_text
+
+
+def test_static_picture_shows_the_lesson_at_the_default_scale() -> None:
+    x, y = two_feature_problem(5.0)
+    raw = LeastSquares.from_data(x, y)
+    std = LeastSquares.from_data((x - x.mean(0)) / x.std(0), y)
+    raw_steps = raw.steps_to(raw.best_learning_rate)
+    std_steps = std.steps_to(std.best_learning_rate)
+    assert raw_steps > 10 * std_steps  # at their best η the two curves are far apart
+    ex = widgets.scaling_explorer()
+    bundle = ex._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert f"from {raw_steps:,} to {std_steps:,}" in data["text/html"]

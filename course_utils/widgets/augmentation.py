@@ -30,19 +30,21 @@ from course_utils.widgets.base import Explorer, FigureView, dropdown, float_slid
 __all__ = ["augmentation_viewer", "augmentation_layers", "mosaic"]
 
 FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
-INTERPOLATIONS = ("bilinear", "nearest")
+INTERPOLATIONS = ("nearest", "bilinear")
 LIMITS = {"rotation": 0.5, "zoom": 0.5, "translation": 0.5, "contrast": 0.9}
 
 
 def augmentation_layers(flip: str = "none", rotation: float = 0.0, zoom: float = 0.0,
                         translation: float = 0.0, contrast: float = 0.0,
-                        interpolation: str = "bilinear", seed: int = 0,
+                        interpolation: str = "nearest", seed: int = 0,
                         value_range: tuple[float, float] = (0.0, 1.0)) -> list[Any]:
     """The Keras layers for these strengths, in the viewer's order; a strength of 0 adds none.
 
     Geometric layers fill what moves in from outside the image with 0 (the digits'
     background: ``fill_mode="constant"``), not with Keras's default reflection,
-    which would copy strokes in from the edge. Each layer gets its own seed
+    which would copy strokes in from the edge, and use ``interpolation="nearest"``
+    by default (each new pixel copies its nearest old one): Keras's default,
+    "bilinear", averages four pixels and blurs the strokes of an 8x8 digit. Each layer gets its own seed
     (``seed``, ``seed + 1``, ...), so changing one strength leaves the other
     layers' random draws as they were.
     """
@@ -109,7 +111,7 @@ def _code(flip: str, rotation: float, zoom: float, translation: float, contrast:
 
 def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
                         rotation: float = 0.05, zoom: float = 0.1, translation: float = 0.1,
-                        contrast: float = 0.2, interpolation: str = "bilinear",
+                        contrast: float = 0.2, interpolation: str = "nearest",
                         seed: int = 0) -> Explorer:
     """Move a strength slider and see 16 digits augmented by Keras's random layers.
 

@@ -13,13 +13,17 @@ the other direction crawls. Standardising the columns, ``(x − mean)/std``, und
 any stretch: the standardised problem is the same whatever ``s`` is.
 
 Everything here is closed form in the eigenbasis of H (no loop over steps), so a
-slider move costs a few NumPy operations and one blit. Taught in 06_data_preprocessing.
+slider move costs a few NumPy operations and one blit. Without a live kernel (GitHub,
+an HTML export) the explorer's static picture shows each problem at its own best η,
+the comparison the lesson is about, whatever η the slider holds. Taught in
+06_data_preprocessing.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -27,7 +31,7 @@ from matplotlib.figure import Figure
 
 from course_utils.widgets.base import Explorer, FigureView, int_slider, log_slider
 
-__all__ = ["scaling_explorer", "LeastSquares", "two_feature_problem"]
+__all__ = ["scaling_explorer", "ScalingExplorer", "LeastSquares", "two_feature_problem"]
 
 TOLERANCE = 1e-6  # "converged": the loss gap fell below this fraction of its starting value
 MAX_STEPS = 10**9
@@ -192,7 +196,7 @@ def _steps_text(steps: int | None) -> str:
 
 
 def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int = 100,
-                     best_for_each: bool = False) -> Explorer:
+                     best_for_each: bool = False) -> ScalingExplorer:
     """Stretch one feature by ``s`` and watch gradient descent slow down; standardise and it doesn't.
 
     Left: the loss in weight space for the raw features ``[x₁, s·z]``; middle: the
@@ -286,8 +290,31 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
     for control in (scale_slider, lr_slider, steps_slider, best_box):
         control.observe(lambda _: update(), names="value")
     update()
-    return Explorer([W.HBox([scale_slider, lr_slider]), W.HBox([steps_slider, play, best_box])],
-                    view, readout, update)
+    return ScalingExplorer([W.HBox([scale_slider, lr_slider]),
+                            W.HBox([steps_slider, play, best_box])],
+                           view, readout, update, best_box=best_box)
+
+
+class ScalingExplorer(Explorer):
+    """The scaling explorer; its static picture (``_repr_mimebundle_``) is drawn at each
+    problem's best η, so a page without a live kernel shows raw against standardised at
+    their fastest. The live controls are left as the reader set them."""
+
+    def __init__(self, *args: Any, best_box: W.Checkbox, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.best_box = best_box
+
+    def static_bundle(self, **kwargs: Any) -> dict[str, Any]:
+        """The picture and readout at each problem's best η (what a static page shows)."""
+        ticked = self.best_box.value
+        self.best_box.value = True  # redraws at the best η (observers run at once)
+        try:
+            return super()._repr_mimebundle_(**kwargs)
+        finally:
+            self.best_box.value = ticked  # back to the reader's setting
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        return self.static_bundle(**kwargs)
 
 
 def _readout(rows: dict, best: bool) -> str:
