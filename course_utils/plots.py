@@ -63,7 +63,7 @@ def contour(surface: str | _surfaces.Surface, ax: Axes | None = None, levels: in
     for mx, my in surf.minima:
         ax.plot(mx, my, marker="*", color="white", markersize=12, markeredgecolor="black")
     (x0, x1), (y0, y1) = surf.window
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$", title=surf.name)
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title=surf.name)
     return ax
 
 

@@ -30,7 +30,7 @@ import numpy as np
 from course_utils import optimizers as _optimizers
 from course_utils import surfaces as _surfaces
 
-__all__ = ["Trajectory", "run", "race", "typical_over_starts"]
+__all__ = ["Trajectory", "run", "race", "typical_over_starts", "cut_at_window"]
 
 # How often the loop checks whether every start has diverged (to stop early).
 _CHECK_EVERY = 8
@@ -109,6 +109,25 @@ def typical_over_starts(values: np.ndarray) -> np.ndarray:
     typical = np.median(np.where(np.isnan(values), np.inf, values), axis=1)
     typical[np.isinf(typical)] = np.nan
     return typical
+
+
+def cut_at_window(path: np.ndarray, window: tuple[tuple[float, float], tuple[float, float]]
+                  ) -> np.ndarray:
+    """A copy of one start's ``path`` (shape ``(steps + 1, 2)``), NaN from the first point
+    outside ``window`` on.
+
+    For drawing a diverging run: beyond the picture its points only stretch lines off the
+    axes, so the path stops where it leaves, and the last point kept marks where.
+    """
+    path = np.array(path, dtype=np.float64)
+    if path.ndim != 2 or path.shape[1] != 2:
+        raise ValueError(f"path must have shape (steps + 1, 2), got {path.shape}.")
+    (x0, x1), (y0, y1) = window
+    with np.errstate(invalid="ignore"):
+        inside = (path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1)
+    if not inside.all():
+        path[int(np.argmin(inside)):] = np.nan
+    return path
 
 
 def _last_finite(path: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:

@@ -142,3 +142,12 @@ def test_loss_curves_do_not_improve_as_more_starts_diverge() -> None:
         if diverged >= 2:
             assert np.isnan(final)   # the typical start has diverged: no value to show
     assert any(d >= 2 for d, _ in finals) and any(d == 0 for d, _ in finals)
+
+
+def test_cut_at_window_stops_a_path_where_it_leaves_the_picture() -> None:
+    path = np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 0.0], [0.5, 0.5], [np.nan, np.nan]])
+    cut = trajectories.cut_at_window(path, ((-2, 2), (-2, 2)))
+    assert np.array_equal(cut[:2], path[:2]) and np.isnan(cut[2:]).all()
+    assert not np.isnan(path[3]).any()  # the input is not changed
+    with pytest.raises(ValueError, match="steps"):
+        trajectories.cut_at_window(np.zeros(4), ((-1, 1), (-1, 1)))

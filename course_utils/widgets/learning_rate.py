@@ -1,10 +1,10 @@
 """The learning-rate explorer: gradient descent on a quadratic, too slow to divergent.
 
-On ``f(x) = ½·L·x²`` a gradient step multiplies x by ``(1 − η·L)``. So:
+On ``f(θ) = ½·L·θ²`` a gradient step multiplies θ by ``(1 − η·L)``. So:
 
-- ``η < 1/L``: each step shrinks x without changing sign (monotone, slow if η is tiny);
-- ``1/L < η < 2/L``: x flips sign every step but still shrinks (oscillates, converges);
-- ``η > 2/L``: ``|1 − η·L| > 1``, every step makes x larger (diverges).
+- ``η < 1/L``: each step shrinks θ without changing sign (monotone, slow if η is tiny);
+- ``1/L < η < 2/L``: θ flips sign every step but still shrinks (oscillates, converges);
+- ``η > 2/L``: ``|1 − η·L| > 1``, every step makes θ larger (diverges).
 
 On a 2-D quadratic with curvatures μ and L (condition number κ = L/μ) the same
 holds along each axis, and the slow axis sets the pace: at the best fixed η the
@@ -56,7 +56,7 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
     (ax_1d, ax_2d), (ax_factor, ax_loss) = fig.subplots(2, 2)
     xs = np.linspace(-2.2, 2.2, 200)
     ax_1d.plot(xs, 0.5 * xs**2, color="#555555")
-    ax_1d.set(xlim=(-2.2, 2.2), ylim=(-0.1, 2.5), xlabel="$x$", ylabel="$f(x)=\\frac{1}{2}Lx^2$",
+    ax_1d.set(xlim=(-2.2, 2.2), ylim=(-0.1, 2.5), xlabel=r"$\theta$", ylabel=r"$f(\theta)=\frac{1}{2}L\theta^2$",
               title="1-D: the steps of gradient descent (L = 1)")
     (zigzag,) = ax_1d.plot([], [], "-o", color="#1f77b4", ms=3, lw=1)
     (path2d,) = ax_2d.plot([], [], "-o", color="#1f77b4", ms=2, lw=1.2)
@@ -87,7 +87,7 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
         ax_2d.contourf(X, Y, Z + 1e-3, levels=np.geomspace(1e-3, Z.max() + 1e-3, 20),
                        norm=LogNorm(), cmap="viridis", alpha=0.85)
         (x0, x1), (y0, y1) = surf.window
-        ax_2d.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$x$", ylabel="$y$",
+        ax_2d.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$",
                   title=f"2-D quadratic, κ = {kappa:.1f} (L = 1, μ = 1/κ)")
         slow_factor.set_data(etas, np.abs(1 - etas / kappa))
         return surf

@@ -199,11 +199,11 @@ def momentum_explorer(
     state = {"steps": steps or _DEFAULT_STEPS[surface]}
     draw_background(surf, state["steps"])
     momentum_color, gd_color = plots.COLORS["momentum"], "0.35"
-    (gd_path,) = ax_path.plot([], [], color=gd_color, lw=1.2, ls="--", label="plain GD, best η")
+    (gd_path,) = ax_path.plot([], [], color=gd_color, lw=1.2, ls="--", label="plain GD, η = 2/(L+μ)")
     (mom_path,) = ax_path.plot([], [], color=momentum_color, lw=1.8, label="momentum")
     (start_dot,) = ax_path.plot([], [], "o", color="white", markeredgecolor="black", ms=6)
     (end_dot,) = ax_path.plot([], [], "o", color=momentum_color, markeredgecolor="black", ms=7)
-    (gd_loss,) = ax_loss.plot([], [], color=gd_color, lw=1.2, ls="--", label="plain GD, best η")
+    (gd_loss,) = ax_loss.plot([], [], color=gd_color, lw=1.2, ls="--", label="plain GD, η = 2/(L+μ)")
     (mom_loss,) = ax_loss.plot([], [], color=momentum_color, lw=1.8, label="momentum")
     ax_loss.legend(loc="upper right", fontsize=8)
     view = FigureView(fig, animated=[gd_path, mom_path, start_dot, end_dot, gd_loss, mom_loss])
@@ -244,12 +244,19 @@ def momentum_explorer(
                                momentum=beta, nesterov=use_nesterov)
         gd = reference_run()
         floor = s.min_value
+        window = ax_path.get_xlim(), ax_path.get_ylim()
+        drawn = {}
         for line, loss_line, result in ((mom_path, mom_loss, run), (gd_path, gd_loss, gd)):
-            line.set_data(result.path[:, 0], result.path[:, 1])
+            # a diverging path stops where it leaves the picture (its ✕ marks the spot)
+            path = trajectories.cut_at_window(result.path, window) if result.diverged \
+                else result.path
+            drawn[id(result)] = path
+            line.set_data(path[:, 0], path[:, 1])
             gap = np.clip(result.loss - floor, _LOSS_LIMITS[0], None)
             loss_line.set_data(np.arange(gap.size), gap)
         start_dot.set_data([start_xy[0]], [start_xy[1]])
-        end = run.final_point
+        shown = drawn[id(run)]
+        end = shown[np.isfinite(shown).all(axis=1)][-1] if run.diverged else run.final_point
         end_dot.set_data([end[0]], [end[1]])
         end_dot.set_marker("X" if run.diverged else "o")
         view.redraw()
@@ -267,20 +274,20 @@ def momentum_explorer(
         if use_nesterov:
             best = (f"Nesterov's classical pair η = 1/L = {th['nesterov_eta']:.3g}, "
                     f"β = (√κ−1)/(√κ+1) = {th['nesterov_beta']:.3f}, rate 1−1/√κ = "
-                    f"{th['nesterov_rate']:.3f} per step")
+                    f"{th['nesterov_rate']:.3f} per step (worst case)")
             stable = f"Nesterov is stable for η &lt; 2(1+β)/((1+2β)L) = {limit:.3g}."
         else:
             best = (f"η* = {th['eta']:.3g}, β* = {th['beta']:.3f}, rate (√κ−1)/(√κ+1) = "
-                    f"{th['rate']:.3f} per step")
+                    f"{th['rate']:.3f} per step (worst case)")
             stable = f"Heavy ball is stable for η &lt; 2(1+β)/L = {limit:.3g}."
         theory_line = (
             f"Theory for the curvature{where} (L = {big_l:.4g}, μ = {mu:.3g}, "
-            f"κ = {th['kappa']:.4g}): {best}; plain GD at its best η = 2/(L+μ) = "
+            f"κ = {th['kappa']:.4g}): {best}; plain GD's best worst-case η = 2/(L+μ) = "
             f"{th['gd_eta']:.3g} has rate (κ−1)/(κ+1) = {th['gd_rate']:.3f}. {stable}"
         )
         readout.value = (
             f"<div style='font-size:0.95em'>{rule}<br>{describe(run, 'momentum')}<br>"
-            f"{describe(gd, 'plain GD at its best η')}<br>"
+            f"{describe(gd, 'plain GD at η = 2/(L+μ), the best worst-case rate')}<br>"
             f"<span style='color:#555'>{theory_line}</span></div>"
         )
 

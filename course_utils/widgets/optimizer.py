@@ -176,7 +176,7 @@ def optimizer_explorer(
         for mx, my in s.minima:
             ax_map.plot(mx, my, "*", color="white", ms=13, markeredgecolor="black")
         (wx0, wx1), (wy0, wy1) = s.window
-        ax_map.set(xlim=(wx0, wx1), ylim=(wy0, wy1), xlabel="$x$", ylabel="$y$",
+        ax_map.set(xlim=(wx0, wx1), ylim=(wy0, wy1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$",
                    title=f"{s.name}: paths")
         if s.min_value is not None:
             ax_loss.set_yscale("log")
