@@ -39,6 +39,8 @@ __all__ = ["chapter_minutes", "Minutes", "write_times", "student_notebook", "wri
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = re.compile(r"^#{1,3}\s*(worked\s+)?solutions?\b", re.IGNORECASE | re.MULTILINE)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# The sentence chapters use to point at their solutions (rewritten in the student copies).
+SOLUTIONS_POINTER = re.compile(r"The\s+worked\s+solutions\s+are\s+at\s+the\s+end\s+of\s+the\s+notebook\.")
 MANIFEST = ".course-manifest.json"
 
 
@@ -51,6 +53,10 @@ def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     working in the student copy.
     """
     out = copy.deepcopy(nb)
+    for cell in out.cells:  # the exercises' pointer to the solutions would point at nothing
+        if cell["cell_type"] == "markdown":
+            cell["source"] = SOLUTIONS_POINTER.sub("Your instructor has the worked solutions.",
+                                                   cell["source"])
     for i, cell in enumerate(out.cells):
         match = SOLUTIONS.search(cell["source"]) if cell["cell_type"] == "markdown" else None
         if match:

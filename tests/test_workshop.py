@@ -129,3 +129,15 @@ def test_site_index_links_the_built_chapters_with_their_promise(tmp_path) -> Non
     assert "<td>A bold promise.</td>" in page  # first sentence, Markdown marks dropped
     assert "02_second" not in page  # only chapters that were built
     assert "<script" not in page and "http" not in page
+
+
+def test_student_copies_never_point_at_the_removed_solutions() -> None:
+    import re
+
+    from course_utils.hygiene import notebooks
+
+    pointer = re.compile(r"see the solution|solutions? (are|is) at the end", re.IGNORECASE)
+    for path in notebooks(workshop.ROOT / "notebooks"):
+        copy = workshop.student_notebook(nbformat.read(path, as_version=4))
+        for i, cell in enumerate(copy.cells):
+            assert not pointer.search(cell.source), f"{path.name} cell {i}: {cell.source[:200]}"
