@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +37,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -197,7 +199,7 @@ def launch(num_workers: int = 2, steps: int = 60, global_batch_size: int = 64,
                 if checkpoint_dir is not None:
                     cmd += ["--checkpoint-dir", str(Path(checkpoint_dir).resolve())]
                 procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                              start_new_session=True))
+                                              **_own_process_group()))
             deadline = time.monotonic() + timeout
             while any(p.poll() is None for p in procs):
                 if time.monotonic() > deadline or any(p.returncode not in (None, 0) for p in procs):
@@ -206,8 +208,7 @@ def launch(num_workers: int = 2, steps: int = 60, global_batch_size: int = 64,
         finally:
             for p in procs:
                 if p.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(p.pid, 9)
+                    _kill(p)
                 p.wait()
             for log in logs:
                 log.close()
@@ -217,13 +218,33 @@ def launch(num_workers: int = 2, steps: int = 60, global_batch_size: int = 64,
                               + (out / f"worker{i}.log").read_text()[-1500:]
                               for i, p in enumerate(procs))
             raise RuntimeError(f"a worker failed or timed out after {timeout:.0f} s:\n{tails}")
-        results = [np.load(out / f"worker{i}.npz", allow_pickle=False) for i in range(num_workers)]
+        results = []
+        for i in range(num_workers):  # read into memory: Windows cannot delete an open file
+            with np.load(out / f"worker{i}.npz", allow_pickle=False) as arrays:
+                results.append({key: arrays[key] for key in arrays.files})
         return MultiWorkerResult(
             kernels=[r["kernel"] for r in results], biases=[r["bias"] for r in results],
             losses=[r["losses"] for r in results], seconds=[float(r["seconds"]) for r in results],
             num_replicas=int(results[0]["num_replicas"]), wall_seconds=wall,
             chief=[bool(r["chief"]) for r in results],
             fit_errors=[str(r["fit_error"]) for r in results])
+
+
+def _own_process_group() -> dict[str, Any]:
+    """Popen options that start a worker in its own process group, so it can be stopped
+    with everything it started (POSIX: a new session; Windows: a new process group)."""
+    if os.name == "nt":
+        return {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0x200)}
+    return {"start_new_session": True}
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Stop a worker that overran: its whole process group on POSIX, the process on Windows."""
+    with contextlib.suppress(ProcessLookupError, OSError):
+        if os.name == "nt":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -58,3 +58,23 @@ def test_a_run_past_its_timeout_is_reported_and_torn_down() -> None:
         multiworker.launch(num_workers=2, steps=5, timeout=0.5)
     after = {p.pid for p in psutil.Process().children(recursive=True)}
     assert after <= before, "no worker process may outlive launch()"
+
+
+def test_stopping_a_worker_is_portable(monkeypatch) -> None:
+    """Windows has no process groups to kill (os.killpg) and no setsid: it gets its own path."""
+    from course_utils import multiworker
+
+    assert multiworker._own_process_group() == {"start_new_session": True}
+    killed = []
+
+    class Fake:
+        pid = 123
+
+        def kill(self) -> None:
+            killed.append("kill")
+
+    monkeypatch.setattr(multiworker.os, "name", "nt")
+    assert "creationflags" in multiworker._own_process_group()
+    monkeypatch.setattr(multiworker.os, "killpg", lambda *a: killed.append("killpg"))
+    multiworker._kill(Fake())
+    assert killed == ["kill"]
