@@ -34,6 +34,7 @@ import nbformat
 from course_utils.hygiene import notebooks
 
 __all__ = ["chapter_minutes", "Minutes", "write_times", "student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
+           "deck_notebook", "write_decks",
            "static_notebook", "copy_site_assets", "write_site_index", "build_site"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,14 +195,118 @@ def slide_type(cell: dict, index: int) -> str:
 
 
 def add_slide_metadata(nb: nbformat.NotebookNode) -> bool:
-    """Set ``metadata.slideshow.slide_type`` on every cell; True if anything changed."""
+    """Set ``metadata.slideshow.slide_type`` on every cell, and RISE's ``scroll`` (a slide
+    taller than the screen scrolls in JupyterLab too); True if anything changed."""
     changed = False
+    if nb.metadata.get("rise", {}).get("scroll") is not True:
+        nb.metadata.setdefault("rise", {})["scroll"] = True
+        changed = True
     for i, cell in enumerate(nb.cells):
         want = slide_type(cell, i)
         if cell.metadata.get("slideshow", {}).get("slide_type") != want:
             cell.metadata["slideshow"] = {"slide_type": want}
             changed = True
     return changed
+
+
+# At most this many code cells (and words) on one slide before the deck starts a sub-slide:
+# with each code cell and output capped by the deck's CSS, a slide fits in two screens.
+CODE_CELLS_PER_SLIDE = 1
+WORDS_PER_SLIDE = 150
+
+
+def _split_at_headings(text: str) -> list[str]:
+    """A markdown cell's text cut before every heading line (code fences respected)."""
+    pieces, current, fenced = [], [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if not fenced and re.match(r"#{1,6} ", line) and any(x.strip() for x in current):
+            pieces.append("\n".join(current).strip("\n"))
+            current = []
+        current.append(line)
+    if any(x.strip() for x in current):
+        pieces.append("\n".join(current).strip("\n"))
+    return [chunk for piece in (pieces or [text]) for chunk in _split_long(piece)]
+
+
+def _split_long(text: str) -> list[str]:
+    """Cut a long piece of markdown at blank lines into chunks of at most about
+    ``WORDS_PER_SLIDE`` words (never inside a code fence or a $$ display)."""
+    blocks, current, fenced = [], [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```") or line.strip() == "$$":
+            fenced = not fenced
+        if not line.strip() and not fenced and current:
+            blocks.append("\n".join(current))
+            current = []
+        elif line.strip() or current:
+            current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    blocks = [part for block in blocks for part in _split_table(block)]
+    chunks, words = [], WORDS_PER_SLIDE + 1
+    for block in blocks:
+        size = len(block.split())
+        if words + size > WORDS_PER_SLIDE and chunks and words > 0:
+            chunks.append([])
+            words = 0
+        if not chunks:
+            chunks.append([])
+            words = 0
+        chunks[-1].append(block)
+        words += size
+    return ["\n\n".join(c) for c in chunks] or [text]
+
+
+def _split_table(block: str) -> list[str]:
+    """A long markdown table as several tables of at most about ``WORDS_PER_SLIDE`` words,
+    each repeating the header row."""
+    lines = block.splitlines()
+    if len(lines) < 4 or not all(ln.lstrip().startswith("|") for ln in lines) or \
+            len(block.split()) <= WORDS_PER_SLIDE:
+        return [block]
+    header, rows = lines[:2], lines[2:]
+    parts, current = [], []
+    for row in rows:
+        if current and len(" ".join(header + current + [row]).split()) > WORDS_PER_SLIDE:
+            parts.append("\n".join(header + current))
+            current = []
+        current.append(row)
+    parts.append("\n".join(header + current))
+    return parts
+
+
+def deck_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` laid out as slides that fit: every heading starts a slide (a heading
+    inside a markdown cell too), and a slide that grows past ``CODE_CELLS_PER_SLIDE`` code
+    cells or ``WORDS_PER_SLIDE`` words continues on a sub-slide (down arrow in reveal.js)."""
+    out = copy.deepcopy(nb)
+    cells = []
+    for cell in out.cells:
+        if cell["cell_type"] != "markdown":
+            cells.append(cell)
+            continue
+        for k, piece in enumerate(_split_at_headings(cell["source"])):
+            new = copy.deepcopy(cell)
+            new["source"] = piece
+            if k and "id" in cell:
+                new["id"] = f"{cell['id']}-{k}"[:64]
+            cells.append(new)
+    code, words = 0, 0
+    for i, cell in enumerate(cells):
+        kind = slide_type(cell, i)
+        size = len(cell["source"].split()) if cell["cell_type"] == "markdown" else 0
+        if kind == "-" and (code + (cell["cell_type"] == "code") > CODE_CELLS_PER_SLIDE
+                            or words + size > WORDS_PER_SLIDE):
+            kind = "subslide"
+        if kind != "-":
+            code, words = 0, 0
+        code += cell["cell_type"] == "code"
+        words += size
+        cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
+    out.cells = cells
+    return out
 
 
 def static_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -299,7 +404,7 @@ def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
     slides = SlidesExporter(**local, reveal_url_prefix=REVEAL_PREFIX, reveal_theme="white",
                             extra_template_basedirs=[str(ASSETS / "templates")],
                             template_name="course_slides")
-    exporters = ((HTMLExporter(**local), ".html"), (slides, ".slides.html"))
+    exporters = ((HTMLExporter(**local), ".html"), (slides, ".slides.html"))  # page, deck
     written = []
     for path in notebooks(source):
         if names and path.name not in names:
@@ -309,12 +414,40 @@ def build_site(source: Path = ROOT / "notebooks", dest: Path = ROOT / "site",
             nb, {"metadata": {"path": str(source)}})
         nb = static_notebook(nb)
         add_slide_metadata(nb)
-        for exporter, suffix in exporters:
-            body, _ = exporter.from_notebook_node(nb)
+        # The pages keep the solutions (for the instructor); the decks are the student copy.
+        for exporter, suffix, shown in ((exporters[0][0], ".html", nb),
+                                        (exporters[1][0], ".slides.html",
+                                         deck_notebook(student_notebook(nb)))):
+            body, _ = exporter.from_notebook_node(shown)
             out = dest / f"{path.stem}{suffix}"
             out.write_text(body, encoding="utf-8")
             written.append(out)
     write_site_index(source, dest)
+    return written
+
+
+def write_decks(source: Path, dest: Path, names: list[str] | None = None) -> list[Path]:
+    """Slide decks of the notebooks *without executing them* (fast: the layout test uses it).
+
+    Outputs would add height, but the deck's CSS caps each output's height and scrolls it,
+    so a deck that fits without outputs fits with them, up to those caps.
+    """
+    from nbconvert import SlidesExporter
+
+    dest.mkdir(parents=True, exist_ok=True)
+    copy_site_assets(dest)
+    exporter = SlidesExporter(mathjax_url=MATHJAX_URL, require_js_url=REQUIRE_URL,
+                              reveal_url_prefix=REVEAL_PREFIX, reveal_theme="white",
+                              extra_template_basedirs=[str(ASSETS / "templates")],
+                              template_name="course_slides")
+    written = []
+    for path in notebooks(source):
+        if names and path.name not in names:
+            continue
+        nb = deck_notebook(student_notebook(nbformat.read(path, as_version=4)))
+        out = dest / f"{path.stem}.slides.html"
+        out.write_text(exporter.from_notebook_node(nb)[0], encoding="utf-8")
+        written.append(out)
     return written
 
 

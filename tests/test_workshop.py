@@ -141,3 +141,27 @@ def test_student_copies_never_point_at_the_removed_solutions() -> None:
         copy = workshop.student_notebook(nbformat.read(path, as_version=4))
         for i, cell in enumerate(copy.cells):
             assert not pointer.search(cell.source), f"{path.name} cell {i}: {cell.source[:200]}"
+
+
+def test_decks_start_a_slide_at_every_heading_and_split_what_would_not_fit() -> None:
+    long_text = "\n\n".join(["word " * 60] * 4)  # 240 words in four paragraphs
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {'x ' * 20} | {i} |" for i in range(12))
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title\n\nintro\n\n## Inside the cell\n\ntext"),
+        nbformat.v4.new_code_cell("a = 1"),
+        nbformat.v4.new_code_cell("b = 2"),
+        nbformat.v4.new_markdown_cell("## Long\n\n" + long_text),
+        nbformat.v4.new_markdown_cell(table),
+        nbformat.v4.new_markdown_cell("## Exercises\n\nThe worked solutions are at the end of the notebook."),
+        nbformat.v4.new_markdown_cell("## Worked solutions\n\nsecret"),
+    ])
+    deck = workshop.deck_notebook(workshop.student_notebook(nb))
+    kinds = [(c.metadata["slideshow"]["slide_type"], c.source.split("\n")[0][:20]) for c in deck.cells]
+    assert ("slide", "## Inside the cell") in kinds       # a heading inside a cell starts a slide
+    assert ("subslide", "b = 2") in kinds                 # a second code cell continues below
+    assert all(len(c.source.split()) <= workshop.WORDS_PER_SLIDE + 60 for c in deck.cells)
+    tables = [c.source for c in deck.cells if c.source.startswith("| a | b |")]
+    assert len(tables) > 1 and all(t.split("\n")[1] == "|---|---|" for t in tables)
+    text = "\n".join(c.source for c in deck.cells)
+    assert "secret" not in text and "Your instructor has the worked solutions" in text
+    assert len({c.get("id") for c in deck.cells}) == len(deck.cells)  # ids stay unique
