@@ -7,14 +7,43 @@ import pytest
 from course_utils import exercises
 from course_utils.exercises import diagnosis
 
+# Numbers of the kind the chapter's cases measure (the notebook passes its own).
+MEASURED = {
+    "dead_losses": [2.3031, 2.3026, 2.3025], "dead_fraction": 1.0, "dead_accuracy": 0.1,
+    "overfit_images": 60, "overfit_weights": 85002,
+    "overfit_train_losses": [1.2, 0.4, 0.01], "overfit_val_losses": [1.5, 0.9, 1.3],
+    "overfit_best_epoch": 2, "overfit_rise": 0.44,
+    "regression_eta": 0.5, "regression_L": 6.61, "regression_losses": [4.4, 1.9e3, float("inf")],
+    "regression_growth": 141000.0, "epoch_seconds": 1.7, "pipeline_ms": 95.2, "step_ms": 1.9,
+    "handmade_losses": [0.38, 0.2, 0.037], "nan_epoch": 18, "largest_logit": 19.3,
+    "saturated_fraction": 0.08,
+}
+
 
 def test_every_question_is_well_formed() -> None:
     for number, q in diagnosis.QUESTIONS.items():
         assert q.answer in q.options, number
         assert set(q.feedback) == set(q.options) - {q.answer}, f"feedback for every wrong option ({number})"
         assert all(text.strip() for text in q.feedback.values())
-    text = diagnosis.questions_markdown()
+    text = diagnosis.questions_markdown(MEASURED)
     assert text.count("**Question") == len(diagnosis.QUESTIONS) and "(b)" in text
+    assert "{" not in text.replace("{'hidden'", ""), "every placeholder is filled"
+
+
+def test_questions_quote_the_measured_numbers() -> None:
+    text = diagnosis.questions_markdown(MEASURED)
+    for shown in ("85,002 weights", "141,000", "2/L = 0.30", "95.2 ms", "8%", "epoch 18",
+                  "{'hidden': 1.00}", "60 images", "+44%" if "+44%" in text else "44%"):
+        assert shown in text, shown
+    changed = diagnosis.questions_markdown({**MEASURED, "overfit_weights": 12345})
+    assert "12,345 weights" in changed and "85,002" not in changed
+
+
+def test_questions_say_which_numbers_are_missing() -> None:
+    with pytest.raises(ValueError, match="overfit_weights"):
+        diagnosis.questions_markdown({k: v for k, v in MEASURED.items() if k != "overfit_weights"})
+    with pytest.raises(ValueError, match="dict"):
+        diagnosis.questions_markdown(None)
 
 
 def test_diagnosis_accepts_the_solution() -> None:

@@ -90,3 +90,12 @@ def test_a_case_needs_curves_and_a_title() -> None:
     with pytest.raises(ValueError, match="title"):
         Case("", "s", "c", "f", broken=[1.0], fixed=[1.0])
     assert np.array_equal(Case("t", "s", "c", "f", [1, 2], [3]).broken, [1.0, 2.0])
+
+
+def test_a_case_measured_per_step_says_so_on_its_axis() -> None:
+    case = widgets.Case("per step", "s", "c", "f", [2.0, 1.5, 1.6], [2.0, 1.0, 0.5],
+                       ylabel="loss on one batch", xlabel="step")
+    ax = widgets.plot_case(case)
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss on one batch"
+    assert widgets.plot_case(widgets.Case("t", "s", "c", "f", [1.0], [1.0])).get_xlabel() == "epoch"
+    plt.close("all")

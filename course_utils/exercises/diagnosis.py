@@ -3,8 +3,9 @@
 - ``check_diagnosis(answers)``: multiple choice. Each question gives a symptom and
   the measurements taken; ``answers`` maps the question number to a letter. A wrong
   letter gets feedback written for that option: why the measurements rule it out.
-  ``questions_markdown()`` renders the questions (the notebook shows them from here,
-  so the text and the checker never disagree).
+  ``questions_markdown(measured)`` renders the questions with the numbers the chapter's
+  own cases measured (``MEASUREMENTS`` names them), so the text quotes what the reader saw
+  and the checker and the text never disagree.
 - ``check_compile_fix(fix)``: ``fix(model)`` must compile article 002's CNN so that
   it trains on integer labels 0-9, and return it. The checker compiles, compares the
   loss Keras reports with the cross-entropy of the predictions, and fits a few steps.
@@ -21,8 +22,9 @@ from typing import Any
 
 from course_utils.exercises._core import Feedback
 
-__all__ = ["Question", "QUESTIONS", "questions_markdown", "check_diagnosis", "solution_answers",
-           "check_compile_fix", "article_002_model", "compile_fix_solution"]
+__all__ = ["Question", "QUESTIONS", "MEASUREMENTS", "questions", "questions_markdown",
+           "check_diagnosis", "solution_answers", "check_compile_fix", "article_002_model",
+           "compile_fix_solution"]
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,11 @@ class Question:
 
 QUESTIONS: dict[int, Question] = {
     1: Question(
-        symptom="A digits classifier (10 balanced classes) reports a training loss of 2.303, "
-                "2.302, 2.302, ... for ten epochs; accuracy stays at 0.10.",
-        measurements=("inputs are pixels in [0, 1] (feature_scales: mean 0.3, std 0.3)",
-                      "dead_relu_fraction on 512 training images: {'hidden': 1.0}",
+        symptom="A digits classifier (10 balanced classes) reports a training loss of "
+                "{dead_losses} over {dead_epochs} epochs; the training accuracy ends at "
+                "{dead_accuracy}.",
+        measurements=("inputs are pixels in [0, 1] (feature_scales: a spread well below 1)",
+                      "dead_relu_fraction on the training images: {{'hidden': {dead_fraction}}}",
                       "the hidden layer was built with bias_initializer=Constant(-5.0)"),
         options={"a": "the learning rate is too high",
                  "b": "every hidden ReLU unit is dead",
@@ -52,7 +55,7 @@ QUESTIONS: dict[int, Question] = {
         feedback={
             "a": "a learning rate that is too high makes the loss jump about or blow up to NaN; "
                  "this loss sits still at ln 10 = 2.303, the loss of a uniform guess.",
-            "c": "feature_scales says the inputs are in [0, 1] with a spread near 0.3: they are "
+            "c": "feature_scales says the inputs are in [0, 1] with a small spread: they are "
                  "already on a good scale.",
             "d": "overfitting needs the *training* loss to fall while the validation loss rises; "
                  "here the training loss does not move at all.",
@@ -62,35 +65,38 @@ QUESTIONS: dict[int, Question] = {
                     "Fix: biases at 0 (Keras's default), He initialisation, or a smaller η.",
     ),
     2: Question(
-        symptom="Training loss per epoch: 0.41, 0.12, 0.03, 0.004, 0.0006. Validation loss: "
-                "0.62, 0.66, 0.81, 0.95, 1.04.",
-        measurements=("the training set has 60 images; the model has two hidden layers of 256 "
-                      "units (about 83,000 weights)",
-                      "validation_turn: lowest validation loss at epoch 1, +68% at the end",
+        symptom="Training loss per epoch: {overfit_train_losses}. Validation loss: "
+                "{overfit_val_losses}.",
+        measurements=("the training set has {overfit_images} images; the model has two hidden "
+                      "layers of 256 units ({overfit_weights} weights)",
+                      "validation_turn: lowest validation loss at epoch {overfit_best_epoch}, "
+                      "{overfit_rise} higher at the end",
                       "loss and labels agree (label_loss_problems: [])"),
         options={"a": "the learning rate is too low",
-                 "b": "overfitting: the model memorises its 60 examples",
+                 "b": "overfitting: the model memorises its training examples",
                  "c": "the loss does not suit the labels",
                  "d": "the input pipeline is too slow"},
         answer="b",
         feedback={
             "a": "a learning rate that is too low gives a training loss that falls slowly; this "
-                 "one falls to 0.0006 in five epochs.",
+                 "one falls close to zero within the run.",
             "c": "label_loss_problems found nothing, and the training loss falls to near zero: "
                  "the loss is learning exactly what it was told.",
             "d": "a slow pipeline makes epochs take long; it does not change what the model "
                  "learns, so it cannot make the validation loss rise.",
         },
-        explanation="83,000 weights can memorise 60 examples: the training loss goes to zero "
-                    "and the validation loss rises. Cure: more data first, then early stopping "
-                    "(restore_best_weights=True), dropout, L2, or a smaller model.",
+        explanation="a model with hundreds of weights per training example can memorise them: "
+                    "the training loss goes to zero and the validation loss rises. Cure: more "
+                    "data first, then early stopping (restore_best_weights=True), dropout, L2, "
+                    "or a smaller model.",
     ),
     3: Question(
-        symptom="A linear regression trained with SGD: loss 4.4, 1.9e3, 8.1e5, 3.6e8, inf; "
+        symptom="A linear regression trained with SGD: loss per epoch {regression_losses}; "
                 "TerminateOnNaN stops the run.",
-        measurements=("η = 0.5",
-                      "largest eigenvalue of the loss's Hessian L = 6.7, so 2/L = 0.30",
-                      "each epoch multiplies the loss by about 400"),
+        measurements=("η = {regression_eta}",
+                      "largest eigenvalue of the loss's Hessian L = {regression_L}, so "
+                      "2/L = {regression_limit}",
+                      "each epoch multiplies the loss by about {regression_growth}"),
         options={"a": "the learning rate is above the stability limit 2/L",
                  "b": "a log of zero in the loss",
                  "c": "dead ReLUs",
@@ -103,40 +109,42 @@ QUESTIONS: dict[int, Question] = {
             "c": "a linear regression has no ReLU, and dead units make the loss flat, not "
                  "explode.",
             "d": "a smaller batch adds noise to each step but does not make every step "
-                 "overshoot: the measurement that matters is η = 0.5 > 2/L = 0.30.",
+                 "overshoot: the measurement that matters is η against 2/L.",
         },
         explanation="above 2/L each step overshoots the minimum by more than it started, so the "
-                    "error grows geometrically. Fix: η below 2/L (here 0.05), or scale the "
-                    "inputs so that L is smaller.",
+                    "error grows geometrically. Fix: η below 2/L (a tenth of it is a safe "
+                    "start), or scale the inputs so that L is smaller.",
     ),
     4: Question(
-        symptom="An epoch takes 40 s and the GPU is busy only 10% of the time.",
-        measurements=("hardware.time_pipeline(dataset): 95 ms per batch",
-                      "hardware.time_training_step(model, x, y): 12 ms per step, same batch size"),
-        options={"a": "the model is too large for the GPU",
+        symptom="Every epoch of a small network takes {epoch_seconds} s, and the loss is fine.",
+        measurements=("hardware.time_pipeline(dataset): {pipeline_ms} ms per batch",
+                      "hardware.time_training_step(model, x, y): {step_ms} ms per step, same "
+                      "batch size"),
+        options={"a": "the model is too large for the hardware",
                  "b": "the training is input-bound: the pipeline cannot feed the model",
                  "c": "mixed precision is off",
                  "d": "the learning rate is too small"},
         answer="b",
         feedback={
-            "a": "then the step would be the slow part; the step takes 12 ms, eight times less "
-                 "than producing a batch.",
-            "c": "mixed precision speeds up the step, which is already the fast side (12 ms vs "
-                 "95 ms): the epoch would take just as long.",
+            "a": "then the step would be the slow part; the step is the faster of the two "
+                 "measurements, by a wide margin.",
+            "c": "mixed precision speeds up the step, which is already the fast side: the epoch "
+                 "would take just as long.",
             "d": "the learning rate changes how much each step learns, not how long a step "
                  "takes.",
         },
-        explanation="producing a batch (95 ms) takes longer than training on it (12 ms), so the "
-                    "GPU waits for data. Fix the pipeline: map(..., num_parallel_calls="
-                    "tf.data.AUTOTUNE), cache(), prefetch(tf.data.AUTOTUNE).",
+        explanation="producing a batch takes longer than training on it, so the model waits for "
+                    "data. Fix the pipeline: map(..., num_parallel_calls=tf.data.AUTOTUNE), "
+                    "cache(), prefetch(tf.data.AUTOTUNE).",
     ),
     5: Question(
-        symptom="A yes/no classifier's loss falls smoothly for 17 epochs (0.38 down to 0.037), "
-                "then is NaN at epoch 18, with no warning.",
+        symptom="A yes/no classifier's loss falls smoothly ({handmade_losses}), then is NaN at "
+                "epoch {nan_epoch}, with no warning.",
         measurements=("the loss is written by hand: -mean(y·log(p) + (1-y)·log(1-p)), "
                       "p = sigmoid output",
-                      "the same network trained with from_logits=True reaches logits above 17 "
-                      "on half the examples; in float32, sigmoid(17) == 1.0 exactly",
+                      "the same network trained with from_logits=True reaches logits up to "
+                      "{largest_logit}; in float32 sigmoid(z) rounds to exactly 1.0 for "
+                      "{saturated_fraction} of the training examples",
                       "η = 0.01 with Adam; one hidden layer"),
         options={"a": "the learning rate is too high",
                  "b": "a log of zero: a probability rounded to exactly 1.0 makes log(1 - p) = -inf",
@@ -156,11 +164,96 @@ QUESTIONS: dict[int, Question] = {
     ),
 }
 
+#: What ``questions_markdown`` needs from the chapter's own runs, and what each is.
+MEASUREMENTS: dict[str, str] = {
+    "dead_losses": "case 2a's training loss per epoch (a sequence)",
+    "dead_fraction": "case 2a's dead_relu_fraction of the hidden layer (a number)",
+    "dead_accuracy": "case 2a's final training accuracy",
+    "overfit_images": "how many images section 3 trains on",
+    "overfit_weights": "the model's count_params()",
+    "overfit_train_losses": "section 3's training loss per epoch (a sequence)",
+    "overfit_val_losses": "section 3's validation loss per epoch (a sequence)",
+    "overfit_best_epoch": "validation_turn(...).best_epoch",
+    "overfit_rise": "validation_turn(...).rise (a fraction: 0.68 for +68%)",
+    "regression_eta": "case 1a's learning rate",
+    "regression_L": "case 1a's largest Hessian eigenvalue L",
+    "regression_losses": "case 1a's loss per epoch (a sequence; inf where it overflowed)",
+    "regression_growth": "case 1a's measured growth of the loss per epoch (a number)",
+    "epoch_seconds": "section 4's seconds per epoch with the slow pipeline",
+    "pipeline_ms": "section 4's time_pipeline median, ms per batch",
+    "step_ms": "section 4's time_training_step median, ms per step",
+    "handmade_losses": "case 1b's finite losses per epoch, before the NaN (a sequence)",
+    "nan_epoch": "case 1b's first NaN epoch, counted from 1",
+    "largest_logit": "case 1b's largest logit of the from_logits model",
+    "saturated_fraction": "case 1b's fraction of examples whose sigmoid is exactly 1.0",
+}
 
-def questions_markdown() -> str:
-    """The questions as Markdown: symptom, measurements, options (for ``IPython.display.Markdown``)."""
+
+def _sequence(values: Any, digits: int = 3, most: int = 6) -> str:
+    array = [float(v) for v in values]
+    text = [f"{v:.{digits}g}" for v in array]
+    if len(text) > most:
+        text = text[:most // 2] + ["..."] + text[-(most // 2):]
+    return ", ".join(text)
+
+
+def _round3(value: Any) -> float:
+    """``value`` rounded to three significant figures (141,234 -> 141,000)."""
+    return float(f"{float(value):.3g}")
+
+
+def _formatted(measured: Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(measured, Mapping):
+        raise ValueError("measured must be a dict of the chapter's numbers, with the keys "
+                         f"{sorted(MEASUREMENTS)}.")
+    missing = sorted(set(MEASUREMENTS) - set(measured))
+    if missing:
+        raise ValueError("questions_markdown needs these numbers from the chapter's runs: "
+                         + "; ".join(f"{k} ({MEASUREMENTS[k]})" for k in missing))
+    m = measured
+    return {
+        "dead_losses": _sequence(m["dead_losses"], 4),
+        "dead_epochs": str(len(list(m["dead_losses"]))),
+        "dead_fraction": f"{float(m['dead_fraction']):.2f}",
+        "dead_accuracy": f"{float(m['dead_accuracy']):.2f}",
+        "overfit_images": f"{int(m['overfit_images']):,}",
+        "overfit_weights": f"{int(m['overfit_weights']):,}",
+        "overfit_train_losses": _sequence(m["overfit_train_losses"], 2),
+        "overfit_val_losses": _sequence(m["overfit_val_losses"], 2),
+        "overfit_best_epoch": str(int(m["overfit_best_epoch"])),
+        "overfit_rise": f"{float(m['overfit_rise']):.0%}",
+        "regression_eta": f"{float(m['regression_eta']):g}",
+        "regression_L": f"{float(m['regression_L']):.2f}",
+        "regression_limit": f"{2 / float(m['regression_L']):.2f}",
+        "regression_losses": _sequence(m["regression_losses"], 2),
+        "regression_growth": f"{_round3(m['regression_growth']):,.0f}",
+        "epoch_seconds": f"{float(m['epoch_seconds']):.2g}",
+        "pipeline_ms": f"{float(m['pipeline_ms']):.3g}",
+        "step_ms": f"{float(m['step_ms']):.2g}",
+        "handmade_losses": _sequence(m["handmade_losses"], 2),
+        "nan_epoch": str(int(m["nan_epoch"])),
+        "largest_logit": f"{float(m['largest_logit']):.1f}",
+        "saturated_fraction": f"{float(m['saturated_fraction']):.0%}",
+    }
+
+
+def questions(measured: Mapping[str, Any]) -> dict[int, Question]:
+    """``QUESTIONS`` with the chapter's own numbers filled in (``measured``: see ``MEASUREMENTS``)."""
+    values = _formatted(measured)
+    return {number: Question(q.symptom.format(**values),
+                             tuple(line.format(**values) for line in q.measurements),
+                             q.options, q.answer, q.feedback, q.explanation)
+            for number, q in QUESTIONS.items()}
+
+
+def questions_markdown(measured: Mapping[str, Any]) -> str:
+    """The questions as Markdown, with the numbers the chapter measured (``MEASUREMENTS``).
+
+    The notebook passes what its own cases printed, so a question never quotes a number
+    the reader did not see.
+    """
     parts = []
-    for number, q in QUESTIONS.items():
+    for number, q in questions(measured).items():
         lines = [f"**Question {number}.** {q.symptom}", "", "Measured:"]
         lines += [f"- {m}" for m in q.measurements]
         lines += [""] + [f"({letter}) {text}  " for letter, text in q.options.items()]

@@ -57,7 +57,9 @@ class Case:
 
     ``broken`` and ``fixed`` hold one loss per epoch (``history.history["loss"]``);
     a NaN or inf marks where a run stopped being a number (a run cut short by
-    ``TerminateOnNaN`` simply ends there). ``ylabel`` names what the curves are.
+    ``TerminateOnNaN`` simply ends there). ``ylabel`` names what the curves are, and
+    ``xlabel`` what one point is (an epoch by default; a step or a call for a case
+    measured that way).
     """
 
     title: str
@@ -67,6 +69,7 @@ class Case:
     broken: Sequence[float]
     fixed: Sequence[float]
     ylabel: str = "training loss"
+    xlabel: str = "epoch"
 
     def __post_init__(self) -> None:
         if not isinstance(self.title, str) or not self.title.strip():
@@ -136,7 +139,7 @@ def _style(ax: Axes, case: Case) -> None:
     ax.set_ylim(low, high)
     ax.set_xlim(0.5, case.epochs + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="epoch", ylabel=case.ylabel, title=case.title)
+    ax.set(xlabel=case.xlabel, ylabel=case.ylabel, title=case.title)
 
 
 def plot_case(case: Case, ax: Axes | None = None) -> Axes:
