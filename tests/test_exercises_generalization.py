@@ -137,13 +137,33 @@ def test_class_weight_reference_matches_scikit_learn() -> None:
     (lambda i, o, s: 2 / (i + o) if s == "glorot" else 2 / i, "variance"),
     (lambda i, o, s: math.sqrt(6 / (i + o)) if s == "glorot" else math.sqrt(2 / i), "limit"),
     (lambda i, o, s: math.sqrt(2 / (i + o)) if s == "glorot" else math.sqrt(1 / i), "LeCun"),
-    (lambda i, o, s: math.sqrt(2 / (i + o)) if s == "glorot" else math.sqrt(2 / o), "fan_in"),
+    (lambda i, o, s: math.sqrt(2 / (i + o)) if s == "glorot" else math.sqrt(2 / o),
+     "He scales by fan_in"),
     (lambda i, o, s: math.sqrt(2 / i) if s == "glorot" else math.sqrt(2 / (i + o)), "branch"),
 ])
 def test_init_std_slips_are_named(wrong, phrase) -> None:
     result = exercises.check_init_std(wrong)
     assert result.status == "wrong" and phrase in result.message, result.message
     assert "expected std =" in result.message
+
+
+@pytest.mark.parametrize(("name", "case"), gen.INIT_STD_CASES)
+def test_init_std_slips_differ_in_every_case(name, case) -> None:
+    # each hint names one mistake: two slips with the same number would show the wrong hint
+    # (in a 64 -> 32 layer He with fan_out equals GlorotUniform's limit)
+    want = gen.init_std_reference(*case)
+    values = [want] + [wrong() for wrong, _ in gen._init_std_slips(*case, want)]
+    for i, a in enumerate(values):
+        for b in values[i + 1:]:
+            assert not math.isclose(a, b, rel_tol=1e-3), (name, values)
+
+
+def test_init_std_he_with_fan_out_gets_the_fan_out_hint() -> None:
+    def fan_out(fan_in, fan_out, scheme):
+        return math.sqrt(2 / (fan_in + fan_out)) if scheme == "glorot" else math.sqrt(2 / fan_out)
+
+    result = exercises.check_init_std(fan_out)
+    assert "He scales by fan_in" in result.message and "limit" not in result.message
 
 
 def test_init_std_exception_is_feedback() -> None:

@@ -77,6 +77,13 @@ def test_verdict(norms, label) -> None:
     assert depth.verdict(np.array(norms))[0] == label
 
 
+def test_vanishing_verdict_does_not_promise_slow_learning_under_adam() -> None:
+    # Adam rescales each step: a small gradient alone does not make a layer learn slowly
+    label, why = depth.verdict(np.array([1e-3, 1e-2, 1.0]))
+    assert label == "vanishing" and "Adam" in why and "plain SGD" in why
+    assert "learns that much more slowly" not in why
+
+
 def test_verdict_needs_two_layers() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         depth.verdict(np.array([1.0]))

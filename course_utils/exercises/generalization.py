@@ -63,8 +63,15 @@ def init_std_reference(fan_in: int, fan_out: int, scheme: str) -> float:
 
 
 def _init_std_slips(fan_in: int, fan_out: int, scheme: str, want: float) -> list:
+    """The usual slips for one case, each with its hint (the first that matches is shown).
+
+    Every hint names a different mistake, so the cases are chosen such that no two slips
+    give the same number (a test checks it): in a 64 -> 32 layer, for example, He with
+    fan_out, sqrt(2/32), equals GlorotUniform's limit sqrt(6/96), and a learner who used
+    fan_out would be told about the limit instead.
+    """
     other = "he" if scheme == "glorot" else "glorot"
-    return [
+    slips = [
         (lambda: want ** 2, "that is the variance; the standard deviation is its square "
                             "root."),
         (lambda: math.sqrt(6.0 / (fan_in + fan_out)),
@@ -77,27 +84,34 @@ def _init_std_slips(fan_in: int, fan_out: int, scheme: str, want: float) -> list
                                           "the units ReLU zeroes: sqrt(2/fan_in)."),
         (lambda: math.sqrt(1.0 / (fan_in + fan_out)), "Glorot's variance has a 2 on top: "
                                                       "2/(fan_in + fan_out)."),
-        (lambda: math.sqrt(2.0 / fan_out), "He scales by fan_in (the number of inputs "
-                                           "summed into each unit), not fan_out."),
-        (lambda: init_std_reference(fan_in, fan_out, other),
-         f"that is the {other} value: check which branch `scheme` takes ('glorot' or 'he')."),
     ]
+    if scheme == "he":  # in a Glorot case sqrt(2/fan_out) is no He slip
+        slips.append((lambda: math.sqrt(2.0 / fan_out), "He scales by fan_in (the number of "
+                                                        "inputs summed into each unit), not "
+                                                        "fan_out."))
+    slips.append((lambda: init_std_reference(fan_in, fan_out, other),
+                  f"that is the {other} value: check which branch `scheme` takes ('glorot' or "
+                  f"'he')."))
+    return slips
+
+
+INIT_STD_CASES = (("He, a 64 → 16 layer", (64, 16, "he")),
+                  ("Glorot, a 64 → 16 layer", (64, 16, "glorot")),
+                  ("He, a 1000 → 10 layer (fan_out matters not)", (1000, 10, "he")),
+                  ("Glorot, a 50 → 200 layer", (50, 200, "glorot")))
 
 
 def check_init_std(fn: Callable[[int, int, str], float]) -> Feedback:
     """Check ``fn(fan_in, fan_out, scheme) -> std`` for ``scheme`` in ``"glorot"``, ``"he"``.
 
     The standard deviation each scheme gives the weights of a layer with
-    ``fan_in`` inputs and ``fan_out`` outputs: Glorot (for tanh, sigmoid-free
-    nets) keeps the variance of activations *and* gradients, Var = 2/(fan_in +
+    ``fan_in`` inputs and ``fan_out`` outputs: Glorot (for tanh and layers
+    without an activation) keeps the variance of activations *and* gradients, Var = 2/(fan_in +
     fan_out); He (for ReLU, which zeroes half its inputs) Var = 2/fan_in.
     """
     if not callable(fn):
         return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
-    cases = [("He, a 64 → 32 layer", (64, 32, "he")),
-             ("Glorot, a 64 → 32 layer", (64, 32, "glorot")),
-             ("He, a 1000 → 10 layer (fan_out matters not)", (1000, 10, "he")),
-             ("Glorot, a square 50 → 50 layer", (50, 50, "glorot"))]
+    cases = INIT_STD_CASES
     hint = ("Glorot: std = sqrt(2 / (fan_in + fan_out)); He: std = sqrt(2 / fan_in); "
             "compare `scheme` with the strings 'glorot' and 'he'.")
     for name, (fan_in, fan_out, scheme) in cases:

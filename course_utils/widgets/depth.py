@@ -28,7 +28,7 @@ from course_utils.widgets.base import Explorer, FigureView, dropdown, int_slider
 __all__ = ["depth_explorer", "verdict"]
 
 FLOOR = 1e-20  # gradient norms below this (float32 underflow included) are drawn here
-HEALTHY = (0.1, 10.0)  # ‖g₁‖/‖g_out‖ within this band: every layer learns at a similar pace
+HEALTHY = (0.1, 10.0)  # ‖g₁‖/‖g_out‖ within this band: every layer gets a similar signal
 EXPLODING = 1e3  # any layer's gradient norm above this: one step throws the weights away
 TINY = 1e-6  # every layer's gradient norm below this: nothing learns, whatever the ratio
 _REQUIRED = ("depths", "activations", "initializers", "grad_norms", "activation_stds")
@@ -73,7 +73,10 @@ def verdict(norms: np.ndarray) -> tuple[str, str]:
     if ratio < HEALTHY[0]:
         times = "more than 10²⁰" if first <= FLOOR else f"{1 / ratio:.3g}"
         return "vanishing", (f"the first layer gets {times}× less gradient than the output "
-                             "layer, so it learns that much more slowly.")
+                             "layer. Under plain SGD it moves that much more slowly; Adam "
+                             "rescales each weight's step, but a change in the first layer "
+                             "still reaches the output shrunk by the same product of factors "
+                             "(look at the activation spread).")
     return "healthy", ("every layer gets a gradient of the same order: they all learn at a "
                        "similar pace.")
 
