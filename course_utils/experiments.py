@@ -249,7 +249,10 @@ class SeedRuns:
     Attributes:
         seeds: the seeds, in order; row i of every array belongs to ``seeds[i]``.
         history: ``{metric: array of shape (n_seeds, epochs)}`` with Keras's names
-            (``"loss"``, ``"accuracy"``, ``"val_loss"``...), one row per seed.
+            (``"loss"``, ``"accuracy"``, ``"val_loss"``...), one row per seed; a seed
+            that stopped early (``EarlyStopping``, with ``parallel=False``) is NaN after
+            its last epoch.
+        epochs_run: per seed, how many epochs it trained.
         diverged_at: per seed, the first epoch (0-based) whose training loss was NaN
             or infinite, -1 if none.
         models: the trained models, one per seed (each can ``evaluate`` or ``predict``);
@@ -260,6 +263,7 @@ class SeedRuns:
     history: dict[str, np.ndarray]
     diverged_at: np.ndarray
     models: list[Any] = field(repr=False)
+    epochs_run: np.ndarray = field(default=None, repr=False)
     _evaluate: Callable[..., dict[str, np.ndarray]] | None = field(default=None, repr=False)
 
     @property
@@ -267,15 +271,22 @@ class SeedRuns:
         """True for each seed whose training loss became NaN or infinite."""
         return self.diverged_at >= 0
 
+    def __post_init__(self) -> None:
+        if self.epochs_run is None:
+            width = next(iter(self.history.values())).shape[1]
+            self.epochs_run = np.full(len(self.seeds), width)
+
     @property
     def epochs(self) -> int:
+        """The longest run's number of epochs (the width of the history arrays)."""
         return next(iter(self.history.values())).shape[1]
 
     def final(self, metric: str = "val_accuracy") -> np.ndarray:
         """The last epoch's value of ``metric`` for each seed, shape ``(n_seeds,)``."""
         if metric not in self.history:
             raise ValueError(f"no metric {metric!r} was recorded; there are {sorted(self.history)}.")
-        return self.history[metric][:, -1].copy()
+        last = self.epochs_run - 1  # each seed's own last epoch (early stopping differs)
+        return self.history[metric][np.arange(len(self.seeds)), last].copy()
 
     def best(self, metric: str = "val_accuracy", mode: str = "max") -> np.ndarray:
         """Each seed's best value of ``metric`` over the epochs (``mode`` "max" or "min")."""
@@ -331,17 +342,22 @@ def _build(build_model: Callable[[int], Any], seed: int) -> Any:
 
 
 def _history_arrays(per_seed: list[dict[str, list[float]]]) -> dict[str, np.ndarray]:
+    """One row per seed; a seed that stopped early (``EarlyStopping``) is padded with NaN."""
     keys = per_seed[0].keys()
-    return {k: np.array([h[k] for h in per_seed], dtype=np.float64) for k in keys}
+    longest = max(len(h[k]) for h in per_seed for k in keys)
+    return {k: np.array([list(h[k]) + [np.nan] * (longest - len(h[k])) for h in per_seed],
+                        dtype=np.float64) for k in keys}
 
 
-def _diverged_at(history: dict[str, np.ndarray], weights_ok: list[bool]) -> np.ndarray:
+def _diverged_at(history: dict[str, np.ndarray], weights_ok: list[bool],
+                 epochs_run: np.ndarray) -> np.ndarray:
     loss = history["loss"]
-    bad = ~np.isfinite(loss)
+    ran = np.arange(loss.shape[1]) < epochs_run[:, None]  # the padding of an early stop is not
+    bad = ~np.isfinite(loss) & ran                          # a divergence
     at = np.where(bad.any(axis=1), bad.argmax(axis=1), -1)
     for i, ok in enumerate(weights_ok):
         if not ok and at[i] < 0:
-            at[i] = loss.shape[1] - 1
+            at[i] = epochs_run[i] - 1
     return at
 
 
@@ -405,14 +421,16 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
             keras.utils.set_random_seed(batch_order_seed)
             per_seed.append(model.fit(x, y, **fit_kwargs).history)
         history = _history_arrays(per_seed)
+        epochs_run = np.array([len(h["loss"]) for h in per_seed])
 
         def evaluate(xe: Any, ye: Any = None, batch_size: int | None = None) -> dict[str, np.ndarray]:
             rows = [m.evaluate(xe, ye, batch_size=batch_size, verbose=0, return_dict=True)
                     for m in evaluate_models]
             return {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0]}
 
-        return SeedRuns(seeds, history, _diverged_at(history, [_weights_finite(m) for m in models]),
-                        models, evaluate)
+        return SeedRuns(seeds, history,
+                        _diverged_at(history, [_weights_finite(m) for m in models], epochs_run),
+                        models, epochs_run, evaluate)
 
     for cb in fit_kwargs.get("callbacks") or []:
         if hasattr(cb, "monitor"):
@@ -491,5 +509,7 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
                     out.setdefault(key[len(n) + 1:], []).append(float(value))
         return {k: np.array(v) for k, v in out.items()}
 
-    return SeedRuns(seeds, history, _diverged_at(history, [_weights_finite(m) for m in models]),
-                    models, evaluate)
+    epochs_run = np.full(len(seeds), next(iter(history.values())).shape[1])
+    return SeedRuns(seeds, history,
+                    _diverged_at(history, [_weights_finite(m) for m in models], epochs_run),
+                    models, epochs_run, evaluate)

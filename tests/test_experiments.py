@@ -274,3 +274,24 @@ def test_train_seeds_takes_models_that_share_a_name(digits) -> None:
         lambda s: keras_tools.small_mlp(64, 10, hidden=(8,), seed=s, optimizer="adam"),
         digits.x_train, digits.y_train, [0, 1], epochs=1)
     assert [m.name for m in runs.models] == ["small_mlp_seed_0", "small_mlp_seed_1"]
+
+
+def test_train_seeds_one_by_one_with_early_stopping_pads_the_seeds_that_stopped(digits) -> None:
+    import keras
+
+    def build(seed: int):
+        model = _builder(0.5 if seed == 0 else 0.01)(seed)
+        return model
+
+    runs = experiments.train_seeds(
+        build, digits.x_train, digits.y_train, [0, 1], parallel=False, epochs=12,
+        validation_data=(digits.x_val, digits.y_val),
+        callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=0,
+                                                 min_delta=0.05)])
+    assert runs.history["loss"].shape == (2, runs.epochs)
+    assert runs.epochs_run.min() < runs.epochs_run.max() or runs.epochs_run.max() < 12
+    for i, n in enumerate(runs.epochs_run):
+        assert np.isfinite(runs.history["loss"][i, :n]).all()
+        assert np.isnan(runs.history["loss"][i, n:]).all()
+        assert runs.final("loss")[i] == runs.history["loss"][i, n - 1]
+    assert not runs.diverged.any()  # NaN padding after an early stop is not a divergence
