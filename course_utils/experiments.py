@@ -273,20 +273,22 @@ class SeedRuns:
 
     def __post_init__(self) -> None:
         if self.epochs_run is None:
-            width = next(iter(self.history.values())).shape[1]
-            self.epochs_run = np.full(len(self.seeds), width)
+            self.epochs_run = np.full(len(self.seeds), self.history["loss"].shape[1])
 
     @property
     def epochs(self) -> int:
-        """The longest run's number of epochs (the width of the history arrays)."""
-        return next(iter(self.history.values())).shape[1]
+        """The longest run's number of epochs (the width of the ``loss`` array)."""
+        return self.history["loss"].shape[1]
 
     def final(self, metric: str = "val_accuracy") -> np.ndarray:
         """The last epoch's value of ``metric`` for each seed, shape ``(n_seeds,)``."""
         if metric not in self.history:
             raise ValueError(f"no metric {metric!r} was recorded; there are {sorted(self.history)}.")
+        values = self.history[metric]
+        if values.shape[1] != self.epochs:  # recorded every few epochs (validation_freq)
+            return values[:, -1].copy()
         last = self.epochs_run - 1  # each seed's own last epoch (early stopping differs)
-        return self.history[metric][np.arange(len(self.seeds)), last].copy()
+        return values[np.arange(len(self.seeds)), last].copy()
 
     def best(self, metric: str = "val_accuracy", mode: str = "max") -> np.ndarray:
         """Each seed's best value of ``metric`` over the epochs (``mode`` "max" or "min")."""
@@ -343,10 +345,12 @@ def _build(build_model: Callable[[int], Any], seed: int) -> Any:
 
 def _history_arrays(per_seed: list[dict[str, list[float]]]) -> dict[str, np.ndarray]:
     """One row per seed; a seed that stopped early (``EarlyStopping``) is padded with NaN."""
-    keys = per_seed[0].keys()
-    longest = max(len(h[k]) for h in per_seed for k in keys)
-    return {k: np.array([list(h[k]) + [np.nan] * (longest - len(h[k])) for h in per_seed],
-                        dtype=np.float64) for k in keys}
+    arrays = {}
+    for k in per_seed[0]:  # per metric: validation_freq records fewer entries than epochs
+        longest = max(len(h[k]) for h in per_seed)
+        arrays[k] = np.array([list(h[k]) + [np.nan] * (longest - len(h[k])) for h in per_seed],
+                             dtype=np.float64)
+    return arrays
 
 
 def _diverged_at(history: dict[str, np.ndarray], weights_ok: list[bool],
@@ -509,7 +513,7 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
                     out.setdefault(key[len(n) + 1:], []).append(float(value))
         return {k: np.array(v) for k, v in out.items()}
 
-    epochs_run = np.full(len(seeds), next(iter(history.values())).shape[1])
+    epochs_run = np.full(len(seeds), history["loss"].shape[1])
     return SeedRuns(seeds, history,
                     _diverged_at(history, [_weights_finite(m) for m in models], epochs_run),
                     models, epochs_run, evaluate)

@@ -295,3 +295,12 @@ def test_train_seeds_one_by_one_with_early_stopping_pads_the_seeds_that_stopped(
         assert np.isnan(runs.history["loss"][i, n:]).all()
         assert runs.final("loss")[i] == runs.history["loss"][i, n - 1]
     assert not runs.diverged.any()  # NaN padding after an early stop is not a divergence
+
+
+def test_train_seeds_keeps_validation_every_few_epochs_at_its_own_width(digits) -> None:
+    runs = experiments.train_seeds(_builder(), digits.x_train, digits.y_train, 2, epochs=4,
+                                   validation_data=(digits.x_val, digits.y_val),
+                                   validation_freq=2)
+    assert runs.history["loss"].shape == (2, 4)
+    assert runs.history["val_accuracy"].shape == (2, 2)   # epochs 2 and 4, no padding
+    assert np.isfinite(runs.final("val_accuracy")).all()
