@@ -7,6 +7,7 @@ One job per module, light imports (``import course_utils`` loads no TensorFlow):
 - ``trajectories`` run an optimizer on a surface from one or many starts
 - ``schedules``    learning-rate schedules matching ``keras.optimizers.schedules``
 - ``experiments``  several seeds at once: ``train_seeds``, ``summary``, ``paired_difference``
+- ``tuning``       search spaces (grid, random, Sobol), boundary checks, isolation, trials side by side
 - ``plots``, ``widgets``  figures and the slider explorers
 - ``data``         offline datasets (digits, hash-checked MNIST, synthetic sets)
 - ``keras_tools``  small Keras models, learning curves, the LR range test, one-cycle
