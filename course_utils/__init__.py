@@ -6,6 +6,7 @@ One job per module, light imports (``import course_utils`` loads no TensorFlow):
 - ``surfaces``     2-D test functions with analytic gradients
 - ``trajectories`` run an optimizer on a surface from one or many starts
 - ``schedules``    learning-rate schedules matching ``keras.optimizers.schedules``
+- ``landscape``    loss surfaces of a real Keras network: directions, slices, projections
 - ``experiments``  several seeds at once: ``train_seeds``, ``summary``, ``paired_difference``
 - ``tuning``       search spaces (grid, random, Sobol), boundary checks, isolation, trials side by side
 - ``plots``, ``widgets``  figures and the slider explorers
