@@ -188,7 +188,8 @@ _INSTALL_TIMER = """(box) => {
 def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove:
     """Press the right arrow on the explorer's first slider, as a person would; measure.
 
-    A slider already at its maximum is moved with the left arrow instead.
+    A slider already at its maximum is moved with the left arrow instead; a slider with
+    fewer positions than presses stops at its other end.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -209,6 +210,8 @@ def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove
             page.wait_for_function("() => window.__pending === null", timeout=10_000)
         except PlaywrightTimeout:
             if key == "ArrowLeft":
+                if page.evaluate("() => window.__moves.length") > 0:
+                    break  # a short slider (a few options) is at its other end: enough moves
                 raise
             # At the end of its range the slider does not move: go the other way, as a person would.
             page.evaluate("() => { window.__pending = null; }")
