@@ -79,22 +79,22 @@ wheelhouse:
 
 # Copies of the notebooks without worked solutions, in student/ (never overwrites edits).
 student: $(STAMP)
-	$(BIN)/python -m course_utils.workshop student
+	$(BIN)/python -m tools.workshop student
 
 # What attendees run in a workshop: their copies without solutions, opened in JupyterLab.
 lab-student: $(STAMP)
-	@folder=$$($(BIN)/python -m course_utils.workshop student --path-only) && \
+	@folder=$$($(BIN)/python -m tools.workshop student --path-only) && \
 	  echo "Opening your copies in $$folder/ (the worked solutions are with your instructor)" && \
 	  COURSE_REAL_DATA=$(REAL_DATA) COURSE_OFFLINE=$(if $(filter 1,$(REAL_DATA)),0,1) \
 	  $(BIN)/jupyter lab --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) $$folder/00_welcome.ipynb
 
 # Every chapter executed to HTML (pictures included) and a slide deck per chapter, in site/.
 site: $(STAMP)
-	$(BIN)/python -m course_utils.workshop site
+	$(BIN)/python -m tools.workshop site
 
 # Remove outputs, execution counts and widget state from every notebook.
 strip clean-notebooks: $(DEV_STAMP)
-	$(BIN)/python -m course_utils.hygiene --strip notebooks
+	$(BIN)/python -m tools.hygiene --strip notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info notebooks/outputs

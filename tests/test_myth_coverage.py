@@ -19,7 +19,7 @@ NOTEBOOKS = ROOT / "notebooks"
 CLINIC = NOTEBOOKS / "12_troubleshooting_clinic.ipynb"
 TABLE_HEADING = "Every error in the source articles, and where the course corrects it"
 REFERENCE = re.compile(r"`(\d\d_[a-z0-9_]+\.ipynb)` § «([^»]+)»")
-# A heading may end with "(optional in a workshop)" (course_utils.workshop); the table cites
+# A heading may end with "(optional in a workshop)" (tools.workshop); the table cites
 # the section by its name without that mark.
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+\(optional in a workshop\))?\s*$")
 # How many separate claims the table lists per article (COURSE.md's list and the others found since).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import hygiene
+from tools import hygiene
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = hygiene.notebooks(ROOT / "notebooks")
@@ -65,8 +65,8 @@ def test_strip_cleans_a_dirty_notebook(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_cell_has_slide_metadata(path: Path) -> None:
-    """RISE presents each chapter; `python -m course_utils.workshop slides` writes this."""
+    """RISE presents each chapter; `python -m tools.workshop slides` writes this."""
     cells = json.loads(path.read_text())["cells"]
     kinds = [c.get("metadata", {}).get("slideshow", {}).get("slide_type") for c in cells]
-    assert None not in kinds, "run `python -m course_utils.workshop slides`"
+    assert None not in kinds, "run `python -m tools.workshop slides`"
     assert kinds[0] == "slide"

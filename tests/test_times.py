@@ -1,7 +1,7 @@
 """Each chapter's "about N minutes" comes from one stated rule, and the teaching guide agrees.
 
 The rule is ``workshop.chapter_minutes`` (prose at 120 words a minute, 1.5 minutes per code
-cell, 3 per explorer, 5 per exercise). `python -m course_utils.workshop times --write`
+cell, 3 per explorer, 5 per exercise). `python -m tools.workshop times --write`
 updates the headers and docs/teaching.md after a chapter changes; this test fails until then.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import workshop
-from course_utils.hygiene import notebooks
+from tools import workshop
+from tools.hygiene import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = notebooks(ROOT / "notebooks")
-FIX = "run `python -m course_utils.workshop times --write`"
+FIX = "run `python -m tools.workshop times --write`"
 
 
 def _teaching_minutes() -> dict[str, int]:
@@ -33,6 +33,8 @@ def test_header_time_follows_the_rule(path: Path) -> None:
     header = next((workshop.TIME_LINE.search(c.source) for c in nb.cells[:3]
                    if c.cell_type == "markdown" and workshop.TIME_LINE.search(c.source)), None)
     assert header, f"{path.name}: no 'Time: about N minutes' in the header"
+    assert header.group(0) == workshop._time_text(rule), \
+        f"{path.name}: the header reads {header.group(0)!r}; {FIX}"  # e.g. stray ")" left behind
     full = int(header.group(1))
     shown_workshop = int(header.group(2)) if header.group(2) else full
     assert (full, shown_workshop) == tuple(rule), f"{path.name}: header says {full}/" \

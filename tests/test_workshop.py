@@ -7,7 +7,8 @@ import base64
 import nbformat
 import pytest
 
-from course_utils import environment, workshop
+from course_utils import environment
+from tools import workshop
 
 
 def _notebook() -> nbformat.NotebookNode:
@@ -134,7 +135,7 @@ def test_site_index_links_the_built_chapters_with_their_promise(tmp_path) -> Non
 def test_student_copies_never_point_at_the_removed_solutions() -> None:
     import re
 
-    from course_utils.hygiene import notebooks
+    from tools.hygiene import notebooks
 
     pointer = re.compile(r"see the solution|solutions? (are|is) at the end", re.IGNORECASE)
     for path in notebooks(workshop.ROOT / "notebooks"):
@@ -165,3 +166,18 @@ def test_decks_start_a_slide_at_every_heading_and_split_what_would_not_fit() -> 
     text = "\n".join(c.source for c in deck.cells)
     assert "secret" not in text and "Your instructor has the worked solutions" in text
     assert len({c.get("id") for c in deck.cells}) == len(deck.cells)  # ids stay unique
+
+
+def test_tooling_stays_out_of_the_package_the_chapters_import() -> None:
+    """Chapters import ``course_utils``; the workshop tools and the site's scripts live in
+    ``tools/``, which is neither importable as part of the package nor built into its wheel."""
+    import importlib.util
+    import tomllib
+
+    for name in ("workshop", "hygiene", "site_assets"):
+        assert importlib.util.find_spec(f"course_utils.{name}") is None, name
+    assert workshop.ASSETS == workshop.ROOT / "tools" / "site_assets"
+    assert (workshop.ASSETS / "templates" / "course_slides" / "index.html.j2").is_file()
+    config = tomllib.loads((workshop.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["course_utils*"]
+    assert "package-data" not in config["tool"]["setuptools"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from course_utils import workshop
-from course_utils.hygiene import notebooks
+from tools import workshop
+from tools.hygiene import notebooks
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = [p.name for p in notebooks(ROOT / "notebooks")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_utils import workshop
+from tools import workshop
 
 LOCAL = ("file:", "data:", "about:", "blob:", "chrome")
 

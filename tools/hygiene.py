@@ -1,6 +1,6 @@
 """Notebook hygiene: committed notebooks carry no outputs, counts or widget state.
 
-``python -m course_utils.hygiene --strip notebooks`` (or ``make strip``) cleans them;
+``python -m tools.hygiene --strip notebooks`` (or ``make strip``) cleans them;
 ``problems(path)`` lists what is wrong, and the tests call it on every notebook.
 """
 

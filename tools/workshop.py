@@ -4,9 +4,9 @@
                   a copy a learner has edited is never overwritten.
 ``make site``     every chapter executed to HTML with its pictures, plus a slide deck
                   per chapter (``site/``), readable without a kernel.
-``python -m course_utils.workshop slides``  (re)writes the slide metadata that
+``python -m tools.workshop slides``  (re)writes the slide metadata that
                   JupyterLab's RISE extension presents.
-``python -m course_utils.workshop times [--write]``  each chapter's minutes by the rule
+``python -m tools.workshop times [--write]``  each chapter's minutes by the rule
                   below; ``--write`` puts them into the headers and ``docs/teaching.md``.
 
 How long a chapter takes is counted, not guessed (``chapter_minutes``): reading its
@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 import nbformat
 
-from course_utils.hygiene import notebooks
+from tools.hygiene import notebooks
 
 __all__ = ["chapter_minutes", "Minutes", "write_times", "student_notebook", "write_student_copies", "slide_type", "add_slide_metadata",
            "deck_notebook", "write_decks",
@@ -77,7 +77,10 @@ WORDS_PER_MINUTE = 120
 MINUTES_PER_CODE_CELL, MINUTES_PER_EXPLORER, MINUTES_PER_EXERCISE = 1.5, 3.0, 5.0
 OPTIONAL = "(optional in a workshop)"
 EXPLORER_CALL = re.compile(r"\bwidgets\.\w+_(explorer|viewer|designer)\(")
-TIME_LINE = re.compile(r"Time: about (\d+) minutes(?: \(about (\d+) in a workshop[^)]*\))?")
+# The header's time, as ``_time_text`` writes it; ``\)+`` also swallows the stray ")" that an
+# older version of this pattern left behind on every ``times --write``.
+TIME_LINE = re.compile(r"Time: about (\d+) minutes(?: \(about (\d+) in a workshop, skipping the "
+                       r"sections marked \(optional in a workshop\)+)?")
 TEACHING = ROOT / "docs" / "teaching.md"
 
 
@@ -334,7 +337,7 @@ def copy_site_assets(dest: Path) -> Path:
 
     MathJax (equations) comes from the pinned ``jupyter-server-mathjax`` package;
     reveal.js (slides) and RequireJS (which loads it) are vendored in
-    ``course_utils/site_assets`` (see its README for versions and licences).
+    ``tools/site_assets`` (see its README for versions and licences).
     """
     import jupyter_server_mathjax
 
