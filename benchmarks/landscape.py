@@ -84,7 +84,7 @@ def explorer_latency() -> None:
                                           batch_size=64)
     times = []
     for k in range(40):
-        control, value = (("learning_rate η1", rates["sgd"][k % 4]) if k % 2 else
+        control, value = (("learning_rate_1", rates["sgd"][k % 4]) if k % 2 else
                           ("batch_size", (16, 64, 256)[k % 3]))
         start = time.perf_counter()
         explorer.controls[control].value = value

@@ -17,6 +17,7 @@ from course_utils import widgets
 
 
 def time_slider(explorer: widgets.Explorer, control: str, values) -> list[float]:
+    """Milliseconds from each new value of the control keyed ``control`` to the new picture."""
     slider = explorer.controls[control]
     times = []
     for value in values:
@@ -35,16 +36,16 @@ def report(name: str, times: list[float], budget: float) -> None:
 def main() -> None:
     opt = widgets.optimizer_explorer(optimizers=("sgd", "momentum", "adam"), steps=300)
     rates = np.geomspace(2e-4, 2e-3, 40)
-    report("optimizer explorer, 3 optimizers x 300 steps", time_slider(opt, "learning_rate η1", rates), 50)
-    report("optimizer explorer, start x", time_slider(opt, "start x", np.linspace(-1.5, 0.5, 40)), 50)
+    report("optimizer explorer, 3 optimizers x 300 steps", time_slider(opt, "learning_rate_1", rates), 50)
+    report("optimizer explorer, start x", time_slider(opt, "start_x", np.linspace(-1.5, 0.5, 40)), 50)
     opt.controls["starts"].value = 16
-    report("optimizer explorer, 16 starts each", time_slider(opt, "learning_rate η1", rates), 50)
+    report("optimizer explorer, 16 starts each", time_slider(opt, "learning_rate_1", rates), 50)
     momentum = widgets.momentum_explorer()
-    report("momentum explorer, momentum β", time_slider(momentum, "momentum β", np.linspace(0.0, 0.9, 30)), 50)
+    report("momentum explorer, momentum β", time_slider(momentum, "momentum", np.linspace(0.0, 0.9, 30)), 50)
     batch = widgets.batch_size_explorer()
-    report("batch-size explorer, batch size", time_slider(batch, "batch_size B", [1, 2, 4, 8, 16, 32, 64, 128] * 3), 50)
+    report("batch-size explorer, batch size", time_slider(batch, "batch_size", [1, 2, 4, 8, 16, 32, 64, 128] * 3), 50)
     lr = widgets.learning_rate_explorer()
-    report("learning-rate explorer", time_slider(lr, "learning_rate η", np.geomspace(0.05, 2.5, 40)), 50)
+    report("learning-rate explorer", time_slider(lr, "learning_rate", np.geomspace(0.05, 2.5, 40)), 50)
 
 
 if __name__ == "__main__":

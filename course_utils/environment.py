@@ -171,7 +171,7 @@ def widget_check() -> Check:
 
         explorer = widgets.slope_explorer()
         before = bytes(explorer.view.image.value)
-        explorer.controls["slope w"].value = 1.0
+        explorer.controls["slope"].value = 1.0
         ok = bytes(explorer.view.image.value) != before and before.startswith(b"\x89PNG")
         return Check("widgets", ok, "an explorer redraws when its slider moves",
                      "reinstall with `make lab`")

@@ -23,21 +23,14 @@ from typing import Any
 import keras
 import numpy as np
 
-__all__ = ["small_mlp", "history_plot", "LearningRateRangeTest", "OneCycle"]
+from course_utils import checks, schedules
+
+__all__ = ["small_mlp", "history_plot", "LearningRateRangeTest", "OneCycle", "augmentation_layers",
+           "FLIP_MODES", "INTERPOLATIONS", "LIMITS"]
 
 
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
-    return int(value)
-
-
-def _positive_float(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a number, got {value!r}.")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
-    return float(value)
+def _positive(name: str, value: Any) -> float:
+    return checks.number(name, value, low=0, low_open=True)
 
 
 # -- models --------------------------------------------------------------------------------
@@ -71,8 +64,8 @@ def small_mlp(
 
     Taught in 05_schedules_and_callbacks; reused in later chapters.
     """
-    input_dim = _positive_int("input_dim (number of input features)", input_dim)
-    num_classes = _positive_int("num_classes", num_classes)
+    input_dim = checks.whole("input_dim (number of input features)", input_dim, low=1)
+    num_classes = checks.whole("num_classes", num_classes, low=1)
     if num_classes < 2:
         raise ValueError(
             f"num_classes must be >= 2, got {num_classes}: for a yes/no task use "
@@ -80,7 +73,7 @@ def small_mlp(
         )
     if isinstance(hidden, int | np.integer):
         hidden = (hidden,)
-    hidden = tuple(_positive_int(f"hidden[{i}] (units)", h) for i, h in enumerate(hidden))
+    hidden = tuple(checks.whole(f"hidden[{i}] (units)", h, low=1) for i, h in enumerate(hidden))
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ValueError(f"seed must be a whole number, got {seed!r}.")
     layers: list[Any] = [keras.Input(shape=(input_dim,))]
@@ -226,17 +219,17 @@ class LearningRateRangeTest(keras.callbacks.Callback):
         restore_weights: bool = True,
     ) -> None:
         super().__init__()
-        self.min_lr = _positive_float("min_lr", min_lr)
-        self.max_lr = _positive_float("max_lr", max_lr)
+        self.min_lr = _positive("min_lr", min_lr)
+        self.max_lr = _positive("max_lr", max_lr)
         if not self.max_lr > self.min_lr:
             raise ValueError(
                 f"max_lr must be larger than min_lr, got min_lr={min_lr!r}, max_lr={max_lr!r}; "
                 f"a range test usually spans several decades, e.g. 1e-5 to 10."
             )
-        self.num_steps = _positive_int("num_steps", num_steps)
+        self.num_steps = checks.whole("num_steps", num_steps, low=1)
         if self.num_steps < 2:
             raise ValueError(f"num_steps must be >= 2 (a range needs two ends), got {num_steps}.")
-        self.stop_factor = _positive_float("stop_factor", stop_factor)
+        self.stop_factor = _positive("stop_factor", stop_factor)
         if self.stop_factor <= 1:
             raise ValueError(f"stop_factor must be > 1 (e.g. 4), got {stop_factor!r}.")
         if not (isinstance(smoothing, int | float) and 0 <= smoothing < 1):
@@ -253,8 +246,8 @@ class LearningRateRangeTest(keras.callbacks.Callback):
 
     def epochs_for(self, num_samples: int, batch_size: int) -> int:
         """How many epochs ``model.fit`` needs for ``num_steps`` steps (the callback stops it)."""
-        num_samples = _positive_int("num_samples", num_samples)
-        batch_size = _positive_int("batch_size", batch_size)
+        num_samples = checks.whole("num_samples", num_samples, low=1)
+        batch_size = checks.whole("batch_size", batch_size, low=1)
         return math.ceil(self.num_steps / math.ceil(num_samples / batch_size))
 
     def _reset(self) -> None:
@@ -376,7 +369,7 @@ class LearningRateRangeTest(keras.callbacks.Callback):
 
 # -- one-cycle -------------------------------------------------------------------------------
 @keras.saving.register_keras_serializable(package="course_utils")
-class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
+class OneCycle(keras.optimizers.schedules.LearningRateSchedule, schedules.OneCycle):
     """Smith's one-cycle schedule: up, down, then a final fall far below the start.
 
     With ``w = warmup_fraction · total_steps``, ``η_max = max_learning_rate``,
@@ -392,9 +385,10 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
     with η). Smith's defaults: ``warmup_fraction`` about 0.45 (the last ~10 %
     is the final fall), ``η_max`` from an LR range test.
 
-    Keras has no piecewise-linear schedule, so this class computes it with
-    ``keras.ops``; ``curve(steps)`` is the NumPy twin (``np.interp`` through
-    ``knots()``) used for plots, and a test holds the two together. (Smith
+    Keras has no piecewise-linear schedule, so this class is the NumPy schedule
+    ``schedules.OneCycle`` (the same arguments, checks and ``knots()``: one definition
+    of the curve) with a ``__call__`` in ``keras.ops``; ``curve(steps)`` is the NumPy
+    value, used for plots, and a test holds the two together. (Smith
     also cycles momentum the opposite way; Keras cannot schedule momentum, so
     this schedule leaves it alone. PyTorch's ``OneCycleLR`` defaults to a
     cosine-shaped version with ``warmup_fraction=0.3`` and no way back down to
@@ -411,44 +405,9 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
     Taught in 05_schedules_and_callbacks.
     """
 
-    def __init__(
-        self,
-        max_learning_rate: float,
-        total_steps: int,
-        warmup_fraction: float = 0.45,
-        div_factor: float = 25.0,
-        final_div_factor: float = 1e4,
-        name: str = "OneCycle",
-    ) -> None:
-        super().__init__()
-        self.max_learning_rate = _positive_float("max_learning_rate", max_learning_rate)
-        self.total_steps = _positive_int("total_steps", total_steps)
-        if not (isinstance(warmup_fraction, int | float) and 0 < warmup_fraction <= 0.5):
-            raise ValueError(
-                f"warmup_fraction is the share of total_steps spent rising to the peak; the "
-                f"fall back takes as long, so it must be in (0, 0.5]; got {warmup_fraction!r}."
-            )
-        self.warmup_fraction = float(warmup_fraction)
-        self.div_factor = _positive_float("div_factor", div_factor)
-        self.final_div_factor = _positive_float("final_div_factor", final_div_factor)
-        if self.div_factor < 1 or self.final_div_factor < 1:
-            raise ValueError(
-                "div_factor and final_div_factor divide the learning rate, so they must be >= 1 "
-                f"(e.g. 25 and 1e4); got {div_factor!r} and {final_div_factor!r}."
-            )
-        self.name = name
-
-    def knots(self) -> tuple[list[float], list[float]]:
-        """The corner points ``(steps, learning_rates)`` the schedule joins with straight lines."""
-        w = self.warmup_fraction * self.total_steps
-        high = self.max_learning_rate
-        low = high / self.div_factor
-        return [0.0, w, 2 * w, float(self.total_steps)], [low, high, low, low / self.final_div_factor]
-
     def curve(self, steps: Any) -> np.ndarray:
-        """The learning rate at each of ``steps`` (NumPy, for plots): ``np.interp`` on ``knots()``."""
-        xs, ys = self.knots()
-        return np.interp(np.asarray(steps, dtype=float), xs, ys)
+        """The learning rate at each of ``steps`` (NumPy, for plots): ``schedules.OneCycle``."""
+        return np.asarray(schedules.OneCycle.__call__(self, steps), dtype=float)
 
     def __call__(self, step: Any) -> Any:
         ops = keras.ops
@@ -466,11 +425,46 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
         return ops.where(step < w, up, ops.where(step < w2, down, tail))
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            "max_learning_rate": self.max_learning_rate,
-            "total_steps": self.total_steps,
-            "warmup_fraction": self.warmup_fraction,
-            "div_factor": self.div_factor,
-            "final_div_factor": self.final_div_factor,
-            "name": self.name,
-        }
+        return schedules.OneCycle.get_config(self)
+
+
+# -- data augmentation (chapter 07) ---------------------------------------------------------
+FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
+INTERPOLATIONS = ("nearest", "bilinear")
+LIMITS = {"rotation": 0.5, "zoom": 0.5, "translation": 0.5, "contrast": 0.9}
+
+
+def augmentation_layers(flip: str = "none", rotation: float = 0.0, zoom: float = 0.0,
+                        translation: float = 0.0, contrast: float = 0.0,
+                        interpolation: str = "nearest", seed: int = 0,
+                        value_range: tuple[float, float] = (0.0, 1.0)) -> list[Any]:
+    """The Keras layers for these strengths, in the viewer's order; a strength of 0 adds none.
+
+    Geometric layers fill what moves in from outside the image with 0 (the digits'
+    background: ``fill_mode="constant"``), not with Keras's default reflection,
+    which would copy strokes in from the edge, and use ``interpolation="nearest"``
+    by default (each new pixel copies its nearest old one): Keras's default,
+    "bilinear", averages four pixels and blurs the strokes of an 8x8 digit. Each layer gets its own seed
+    (``seed``, ``seed + 1``, ...), so changing one strength leaves the other
+    layers' random draws as they were.
+    """
+    checks.choice("flip", flip, FLIP_MODES)
+    checks.choice("interpolation", interpolation, INTERPOLATIONS)
+    for name, value in (("rotation", rotation), ("zoom", zoom), ("translation", translation),
+                        ("contrast", contrast)):
+        checks.number(name, value, low=0, high=LIMITS[name])
+    geometry = {"fill_mode": "constant", "fill_value": 0.0, "interpolation": interpolation}
+    layers: list[Any] = []
+    if flip != "none":
+        layers.append(keras.layers.RandomFlip(flip, seed=seed))
+    if rotation > 0:
+        layers.append(keras.layers.RandomRotation(rotation, seed=seed + 1, **geometry))
+    if zoom > 0:
+        layers.append(keras.layers.RandomZoom(zoom, seed=seed + 2, **geometry))
+    if translation > 0:
+        layers.append(keras.layers.RandomTranslation(translation, translation, seed=seed + 3,
+                                                     **geometry))
+    if contrast > 0:
+        layers.append(keras.layers.RandomContrast(contrast, value_range=value_range,
+                                                  seed=seed + 4))
+    return layers

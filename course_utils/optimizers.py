@@ -30,11 +30,14 @@ Nesterov) and 04_adaptive_methods (everything else).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from course_utils import checks
 
 __all__ = [
     "Optimizer",
@@ -55,24 +58,27 @@ State = dict[str, Any]
 LearningRate = float | Callable[[int], float]
 
 
-def _check_number(name: str, value: Any, low: float, high: float, *, open_high: bool) -> float:
-    """Return ``value`` as a float, or raise a ValueError that says the allowed range."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    bad = not math.isfinite(value) or value < low or (value >= high if open_high else value > high)
-    if bad:
-        bracket = ")" if open_high else "]"
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}{bracket}, got {value!r}.")
-    return value
+# Every hyperparameter's allowed range, declared once: (low, high, high_open). The
+# constructors pass their values through ``Optimizer._set``, which checks them here.
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "learning_rate": (0.0, math.inf, True),
+    "weight_decay": (0.0, math.inf, True),
+    "momentum": (0.0, 1.0, False),
+    "rho": (0.0, 1.0, True),
+    "beta_1": (0.0, 1.0, True),
+    "beta_2": (0.0, 1.0, True),
+    "epsilon": (0.0, math.inf, True),
+    "initial_accumulator_value": (0.0, math.inf, True),
+}
 
 
 class Optimizer:
     """Base class: learning rate (a number or a schedule), weight decay, the step count.
 
-    Subclasses list their per-parameter state arrays in ``slots`` (with the value
-    each starts at) and implement ``_apply(params, grads, state, lr)``, which
-    returns the new parameters and the new slot arrays.
+    Subclasses declare their per-parameter state arrays in ``slots()`` (name: the
+    value each starts at), check their hyperparameters with ``_set`` (ranges in
+    ``RANGES``) and implement ``_apply(params, grads, state, lr)``, which returns
+    the new parameters and the new slot arrays.
 
     As in Keras, weight decay (when set) shrinks the parameters *before* the
     optimizer's own step, by ``θ ← θ - λ·η·θ``: decoupled from the gradient,
@@ -81,27 +87,35 @@ class Optimizer:
     """
 
     name = "optimizer"
-    _slots: dict[str, float] = {}
 
     def __init__(self, learning_rate: LearningRate = 0.001, weight_decay: float | None = None):
         if callable(learning_rate):
             self.learning_rate: LearningRate = learning_rate
         else:
-            self.learning_rate = _check_number(
-                "learning_rate", learning_rate, 0.0, math.inf, open_high=True
-            )
-        self.weight_decay = (
-            None
-            if weight_decay is None
-            else _check_number("weight_decay", weight_decay, 0.0, math.inf, open_high=True)
-        )
+            self._set(learning_rate=learning_rate)
+        if weight_decay is None:
+            self.weight_decay = None
+        else:
+            self._set(weight_decay=weight_decay)
+
+    def _set(self, **values: Any) -> None:
+        """Check each numeric hyperparameter against ``RANGES`` and store it as a float."""
+        for name, value in values.items():
+            low, high, high_open = RANGES[name]
+            setattr(self, name, checks.number(name, value, low=low,
+                                              high=None if math.isinf(high) else high,
+                                              high_open=high_open))
+
+    def slots(self) -> dict[str, float]:
+        """The per-parameter state arrays this optimizer keeps, with the value each starts at."""
+        return {}
 
     # -- the public, pure interface -------------------------------------------------
     def init(self, params: Any) -> State:
         """Return the starting state for ``params``: the step count and zeroed slots."""
         params = _as_params(params)
         state: State = {"iterations": 0}
-        for slot, start in self._slots.items():
+        for slot, start in self.slots().items():
             state[slot] = np.full_like(params, start)
         return state
 
@@ -115,7 +129,7 @@ class Optimizer:
             )
         if not isinstance(state, dict) or "iterations" not in state:
             raise ValueError("state must be the dict returned by init(params) or update(...).")
-        return self._step(params, grads, state)
+        return self.step(params, grads, state)
 
     def learning_rate_at(self, iterations: int) -> float:
         """The learning rate used by the step taken after ``iterations`` steps."""
@@ -130,9 +144,10 @@ class Optimizer:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
-    # -- the shared machinery ---------------------------------------------------------
-    def _step(self, params: np.ndarray, grads: np.ndarray, state: State) -> tuple[np.ndarray, State]:
-        """One step without input checks (``trajectories`` calls this in its hot loop)."""
+    def step(self, params: np.ndarray, grads: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+        """``update`` without its input checks, for hot loops (``trajectories`` takes
+        thousands of steps per slider move). ``params`` and ``grads`` must already be float
+        arrays of one shape and ``state`` what ``init`` or a previous step returned."""
         t = state["iterations"]
         lr = self.learning_rate_at(t)
         if self.weight_decay is not None:
@@ -181,9 +196,11 @@ class SGD(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, open_high=False)
+        self._set(momentum=momentum)
         self.nesterov = bool(nesterov)
-        self._slots = {"momentum": 0.0} if self.momentum != 0 else {}
+
+    def slots(self) -> dict[str, float]:
+        return {"momentum": 0.0} if self.momentum != 0 else {}
 
     def _apply(self, params, grads, state, lr):
         if self.momentum == 0:
@@ -207,7 +224,6 @@ class Adagrad(Optimizer):
     """
 
     name = "adagrad"
-    _slots = {"accumulator": 0.1}
 
     def __init__(
         self,
@@ -217,11 +233,10 @@ class Adagrad(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.initial_accumulator_value = _check_number(
-            "initial_accumulator_value", initial_accumulator_value, 0.0, math.inf, open_high=True
-        )
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
-        self._slots = {"accumulator": self.initial_accumulator_value}
+        self._set(initial_accumulator_value=initial_accumulator_value, epsilon=epsilon)
+
+    def slots(self) -> dict[str, float]:
+        return {"accumulator": self.initial_accumulator_value}
 
     def _apply(self, params, grads, state, lr):
         acc = state["accumulator"] + grads * grads
@@ -255,15 +270,16 @@ class RMSprop(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.rho = _check_number("rho", rho, 0.0, 1.0, open_high=True)
-        self.momentum = _check_number("momentum", momentum, 0.0, 1.0, open_high=False)
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
+        self._set(rho=rho, momentum=momentum, epsilon=epsilon)
         self.centered = bool(centered)
-        self._slots = {"velocity": 0.0}
+
+    def slots(self) -> dict[str, float]:
+        out = {"velocity": 0.0}
         if self.momentum > 0:
-            self._slots["momentum"] = 0.0
+            out["momentum"] = 0.0
         if self.centered:
-            self._slots["average_gradient"] = 0.0
+            out["average_gradient"] = 0.0
+        return out
 
     def _apply(self, params, grads, state, lr):
         rho = self.rho
@@ -296,7 +312,6 @@ class Adadelta(Optimizer):
     """
 
     name = "adadelta"
-    _slots = {"accumulated_grad": 0.0, "accumulated_delta_var": 0.0}
 
     def __init__(
         self,
@@ -306,8 +321,10 @@ class Adadelta(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.rho = _check_number("rho", rho, 0.0, 1.0, open_high=True)
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
+        self._set(rho=rho, epsilon=epsilon)
+
+    def slots(self) -> dict[str, float]:
+        return {"accumulated_grad": 0.0, "accumulated_delta_var": 0.0}
 
     def _apply(self, params, grads, state, lr):
         rho, eps = self.rho, self.epsilon
@@ -348,13 +365,11 @@ class Adam(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, open_high=True)
-        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, open_high=True)
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
+        self._set(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
         self.amsgrad = bool(amsgrad)
-        self._slots = {"m": 0.0, "v": 0.0}
-        if self.amsgrad:
-            self._slots["v_hat"] = 0.0
+
+    def slots(self) -> dict[str, float]:
+        return {"m": 0.0, "v": 0.0, "v_hat": 0.0} if self.amsgrad else {"m": 0.0, "v": 0.0}
 
     def _apply(self, params, grads, state, lr):
         t = state["iterations"] + 1
@@ -403,7 +418,6 @@ class Adamax(Optimizer):
     """
 
     name = "adamax"
-    _slots = {"m": 0.0, "u": 0.0}
 
     def __init__(
         self,
@@ -414,9 +428,10 @@ class Adamax(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, open_high=True)
-        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, open_high=True)
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
+        self._set(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+    def slots(self) -> dict[str, float]:
+        return {"m": 0.0, "u": 0.0}
 
     def _apply(self, params, grads, state, lr):
         t = state["iterations"] + 1
@@ -442,7 +457,6 @@ class Nadam(Optimizer):
     """
 
     name = "nadam"
-    _slots = {"m": 0.0, "v": 0.0}
 
     def __init__(
         self,
@@ -453,14 +467,12 @@ class Nadam(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, open_high=True)
-        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, open_high=True)
-        self.epsilon = _check_number("epsilon", epsilon, 0.0, math.inf, open_high=True)
+        self._set(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
 
-    def init(self, params: Any) -> State:
-        state = super().init(params)
-        state["u_product"] = 1.0
-        return state
+    def slots(self) -> dict[str, float]:
+        # Keras keeps the momentum schedule's running product as one scalar; here it is an
+        # array of equal values, so every piece of state is declared the same way.
+        return {"m": 0.0, "v": 0.0, "u_product": 1.0}
 
     def _apply(self, params, grads, state, lr):
         t = state["iterations"] + 1
@@ -491,7 +503,6 @@ class Lion(Optimizer):
     """
 
     name = "lion"
-    _slots = {"m": 0.0}
 
     def __init__(
         self,
@@ -501,8 +512,10 @@ class Lion(Optimizer):
         weight_decay: float | None = None,
     ):
         super().__init__(learning_rate, weight_decay)
-        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, open_high=True)
-        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, open_high=True)
+        self._set(beta_1=beta_1, beta_2=beta_2)
+
+    def slots(self) -> dict[str, float]:
+        return {"m": 0.0}
 
     def _apply(self, params, grads, state, lr):
         m = state["m"]
@@ -538,7 +551,7 @@ def get(identifier: str | Optimizer | Any, **hyperparameters: Any) -> Optimizer:
     if hasattr(identifier, "get_config") and not isinstance(identifier, str):
         config = identifier.get_config()
         cls = _lookup(type(identifier).__name__)
-        accepted = cls.__init__.__code__.co_varnames[1 : cls.__init__.__code__.co_argcount]
+        accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
         kwargs = {k: config[k] for k in accepted if k in config}
         lr = getattr(identifier, "_learning_rate", None)
         if callable(lr):  # a Keras schedule: evaluate it step by step
@@ -556,3 +569,17 @@ def _lookup(name: str) -> type[Optimizer]:
     if key not in _CLASSES:
         raise ValueError(f"Unknown optimizer {name!r}. Choose one of: {', '.join(_CLASSES)}.")
     return _CLASSES[key]
+
+
+# The explorers (and chapter 04's race) know the two momentum flavours of SGD by name too.
+EXPLORER_NAMES = ["sgd", "momentum", "nesterov", *[n for n in _CLASSES if n != "sgd"]]
+
+
+def make_optimizer(name: str, learning_rate: float) -> Optimizer:
+    """An optimizer from an explorer name: Keras's names plus "momentum" and "nesterov"
+    (SGD with momentum 0.9, heavy ball or Nesterov)."""
+    if name == "momentum":
+        return SGD(learning_rate, momentum=0.9)
+    if name == "nesterov":
+        return SGD(learning_rate, momentum=0.9, nesterov=True)
+    return get(name, learning_rate=learning_rate)

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
+from course_utils import clinic as _clinic
 from course_utils import surfaces as _surfaces
 from course_utils.experiments import PairedDifference, Summary
 from course_utils.trajectories import Trajectory, typical_over_starts
 
-__all__ = ["COLORS", "color_for", "surface_grid", "contour", "paths", "loss_curves",
-           "seed_band", "intervals", "save_figure", "OUTPUTS"]
+__all__ = ["COLORS", "color_for", "surface_grid", "contour_grid", "contour", "contour_rgba",
+           "ContourImage", "paths", "loss_curves",
+           "seed_band", "intervals", "save_figure", "OUTPUTS", "CASE_COLORS", "plot_case",
+           "case_lines", "draw_case", "style_case", "mosaic"]
 
 # One colour per optimizer in every chapter, so a learner recognises Adam at a glance.
 COLORS = {
@@ -49,22 +54,102 @@ def surface_grid(surface: str | _surfaces.Surface, resolution: int = 120
     return X, Y, Z
 
 
+def contour_grid(surface: str | _surfaces.Surface, resolution: int = 120, levels: int = 30
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, Y, gap, edges)``: the loss above its minimum on a grid, and the band edges.
+
+    ``gap`` is lifted by a thousandth of its range so that a log scale can show the
+    minimum itself; ``edges`` are ``levels`` log-spaced values from its smallest to its
+    largest value, so each band is a factor of the same size: the valley's floor and
+    its walls both get bands. Every contour picture of the course starts here.
+    """
+    surf = _surfaces.get(surface)
+    X, Y, Z = surface_grid(surf, resolution)
+    floor = surf.min_value if surf.min_value is not None else float(np.nanmin(Z))
+    gap = Z - floor + 1e-3 * (np.nanmax(Z) - floor + 1e-12)
+    return X, Y, gap, np.geomspace(np.nanmin(gap), np.nanmax(gap), levels)
+
+
 def contour(surface: str | _surfaces.Surface, ax: Axes | None = None, levels: int = 30,
             resolution: int = 120) -> Axes:
     """Filled contours of a surface on log-spaced levels, its minima marked with stars."""
     surf = _surfaces.get(surface)
     if ax is None:
         ax = plt.figure(figsize=(5, 4)).add_subplot()
-    X, Y, Z = surface_grid(surf, resolution)
-    floor = surf.min_value if surf.min_value is not None else float(np.nanmin(Z))
-    shifted = Z - floor + 1e-3 * (np.nanmax(Z) - floor + 1e-12)
-    ax.contourf(X, Y, shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels),
-                norm=LogNorm(), cmap="viridis", alpha=0.85)
+    X, Y, gap, edges = contour_grid(surf, resolution, levels)
+    ax.contourf(X, Y, gap, levels=edges, norm=LogNorm(), cmap="viridis", alpha=CONTOUR_ALPHA)
     for mx, my in surf.minima:
         ax.plot(mx, my, marker="*", color="white", markersize=12, markeredgecolor="black")
     (x0, x1), (y0, y1) = surf.window
     ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$", title=surf.name)
     return ax
+
+
+CONTOUR_ALPHA = 0.85
+
+
+def contour_rgba(surface: str | _surfaces.Surface, resolution: int = 200, levels: int = 25
+                 ) -> np.ndarray:
+    """The bands of ``contour`` as an RGBA image (rows from the window's bottom), shape
+    ``(resolution, resolution, 4)``: each pixel gets its band's colour, blended over a
+    white axes as ``contourf`` with ``alpha`` 0.85 is, a slightly darker seam where two
+    bands meet, and NaN pixels stay transparent."""
+    _, _, gap, edges = contour_grid(surface, resolution, levels)
+    band = np.clip(np.searchsorted(edges, gap, side="right") - 1, 0, edges.size - 2)
+    middles = 0.5 * (edges[:-1] + edges[1:])  # contourf colours a band by its middle value
+    colors = plt.get_cmap("viridis")(LogNorm(edges[0], edges[-1])(middles))
+    colors[:, :3] = CONTOUR_ALPHA * colors[:, :3] + (1.0 - CONTOUR_ALPHA)
+    rgba = colors[band]
+    # contourf's neighbouring polygons leave a faint seam along each band's edge, which is
+    # what makes the bands readable; darken the pixels where the band changes to match.
+    seam = np.zeros(band.shape, dtype=bool)
+    seam[:, 1:] |= band[:, 1:] != band[:, :-1]
+    seam[1:, :] |= band[1:, :] != band[:-1, :]
+    rgba[seam, :3] *= 0.93
+    rgba[~np.isfinite(gap)] = 0.0
+    return rgba
+
+
+class ContourImage:
+    """A surface's contour bands as one image: the explorers' contours, cheap to replace.
+
+    ``contourf`` builds polygons (tens of milliseconds) and forces the whole figure to be
+    drawn again; an image of the same bands (``contour_rgba``) is swapped in a
+    millisecond and can be blitted like a moving line, so a slider that changes the
+    surface (the condition number κ, the surface menu) answers within a frame. Each
+    surface's image is computed once and kept.
+
+        contours = ContourImage(ax)
+        contours.show(surfaces.get("quadratic", condition=50))
+        view = FigureView(fig, animated=[*contours.artists, ...])   # drawn first
+    """
+
+    def __init__(self, ax: Axes, levels: int = 25, resolution: int = 200,
+                 star_size: float = 12) -> None:
+        self.ax, self.levels, self.resolution = ax, levels, resolution
+        self.image = ax.imshow(np.zeros((2, 2, 4)), origin="lower", interpolation="nearest",
+                               aspect="auto", zorder=0.5)
+        (self.stars,) = ax.plot([], [], "*", color="white", ms=star_size,
+                                markeredgecolor="black", zorder=3)
+        self._cache: dict[str, np.ndarray] = {}
+
+    @property
+    def artists(self) -> list[Any]:
+        """The image and the minima's stars, to animate (blit) before any path."""
+        return [self.image, self.stars]
+
+    def show(self, surface: str | _surfaces.Surface) -> None:
+        """Put ``surface``'s bands into the image and set the axes to its window."""
+        surf = _surfaces.get(surface)
+        key = repr(surf)
+        if key not in self._cache:
+            self._cache[key] = contour_rgba(surf, self.resolution, self.levels)
+        (x0, x1), (y0, y1) = surf.window
+        self.image.set_data(self._cache[key])
+        self.image.set_extent((x0, x1, y0, y1))
+        minima = np.array(surf.minima, dtype=float).reshape(-1, 2)
+        self.stars.set_data(minima[:, 0], minima[:, 1])
+        self.ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$")
 
 
 def paths(results: Mapping[str, Trajectory], ax: Axes | None = None) -> Axes:
@@ -197,3 +282,78 @@ def save_figure(fig: Figure, name: str) -> Path:
     path = OUTPUTS / f"{Path(name).stem}.png"
     fig.savefig(path, dpi=150, bbox_inches="tight")
     return path
+
+# -- the troubleshooting clinic (chapter 12) -------------------------------------------------
+CASE_COLORS = {"broken": "#d62728", "fixed": "#2ca02c"}
+
+
+def draw_case(ax: Axes, case: _clinic.Case, which: str, lines: dict[str, Any]) -> None:
+    """Set the broken and fixed curves (from ``case_lines``) to ``case``; ``which`` shows one or both."""
+    (low, high), _ = _clinic.limits(case)
+    for label, values in (("broken", case.broken), ("fixed", case.fixed)):
+        epochs = np.arange(1, values.size + 1)
+        shown = which in ("both", label)
+        line, cross = lines[label], lines[f"{label}_x"]
+        finite = np.where(np.isfinite(values), values, np.nan)
+        line.set_data(epochs, finite)
+        line.set_visible(shown)
+        bad = _clinic.first_bad(values)
+        if bad is None:
+            cross.set_data([], [])
+        else:  # the curve ends in a ✕ at its last finite level (the top when there is none)
+            before = values[:bad][np.isfinite(values[:bad])]
+            top = high / 2 if ax.get_yscale() == "log" else high
+            cross.set_data([bad + 1], [min(before[-1], top) if before.size else top])
+        cross.set_visible(shown and bad is not None)
+
+
+def case_lines(ax: Axes) -> dict[str, Any]:
+    """Empty lines for a case's two curves and their NaN markers, in the clinic's colours."""
+    lines = {}
+    for label, color, style in (("broken", CASE_COLORS["broken"], "--o"),
+                                  ("fixed", CASE_COLORS["fixed"], "-o")):
+        # the broken run is dashed and on top, so it stays visible where the two curves coincide
+        (lines[label],) = ax.plot([], [], style, ms=3, color=color, label=label,
+                                  zorder=3 if label == "broken" else 2)
+        (lines[f"{label}_x"],) = ax.plot([], [], "X", ms=13, color=color, mec="white",
+                                         label=f"{label}: NaN here", zorder=4)
+    return lines
+
+
+def style_case(ax: Axes, case: _clinic.Case) -> None:
+    """Axis limits, scale (log when the losses span more than 10x) and labels for ``case``."""
+    (low, high), log = _clinic.limits(case)
+    ax.set_yscale("log" if log else "linear")
+    ax.set_ylim(low, high)
+    ax.set_xlim(0.5, case.epochs + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel=case.xlabel, ylabel=case.ylabel, title=case.title)
+
+
+def plot_case(case: _clinic.Case, ax: Axes | None = None) -> Axes:
+    """The broken and the fixed loss curves of one case, a ✕ where a run became NaN."""
+    if not isinstance(case, _clinic.Case):
+        raise ValueError(f"case must be a clinic.Case, got {type(case).__name__}.")
+    if ax is None:
+        ax = plt.figure(figsize=(6, 3.5)).add_subplot()
+    style_case(ax, case)
+    lines = case_lines(ax)
+    draw_case(ax, case, "both", lines)
+    handles = [h for h in lines.values() if h.get_visible() and len(h.get_xdata())]
+    ax.legend(handles=handles, fontsize=8)
+    return ax
+
+
+# -- images -------------------------------------------------------------------------------
+def mosaic(images: np.ndarray, columns: int = 4, gap: int = 1) -> np.ndarray:
+    """Tile images (N, H, W[, 1]) into one 2-D array, NaN between tiles (drawn as a frame)."""
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 4:
+        images = images[..., 0]
+    n, h, w = images.shape
+    rows = -(-n // columns)
+    out = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
+    return out

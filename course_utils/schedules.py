@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
+
+from course_utils import checks
 
 __all__ = [
     "LearningRateSchedule",
@@ -38,6 +40,9 @@ __all__ = [
     "InverseTimeDecay",
     "CosineDecay",
     "CosineDecayRestarts",
+    "OneCycle",
+    "KINDS",
+    "make_schedule",
     "names",
     "get",
 ]
@@ -475,6 +480,71 @@ class CosineDecayRestarts(LearningRateSchedule):
         return self._init * ((1.0 - self._alpha) * cosine + self._alpha)
 
 
+class OneCycle(LearningRateSchedule):
+    """Smith's one-cycle schedule in NumPy: up, down, then a final fall far below the start.
+
+    With ``w = warmup_fraction · total_steps``, ``η_max = max_learning_rate``,
+    ``η_low = η_max / div_factor`` and ``η_end = η_low / final_div_factor``, the
+    learning rate is piecewise linear through the points ``knots()``
+
+    ``(0, η_low) → (w, η_max) → (2w, η_low) → (total_steps, η_end)``
+
+    and stays at ``η_end`` after ``total_steps``. Keras has no such schedule:
+    ``keras_tools.OneCycle`` is the Keras twin, built on this class (same arguments,
+    same knots), and a test holds the two together.
+
+    >>> OneCycle(0.1, total_steps=100, warmup_fraction=0.4)([0, 40, 80, 100]).round(7).tolist()
+    [0.004, 0.1, 0.004, 4e-07]
+
+    Taught in 05_schedules_and_callbacks.
+    """
+
+    def __init__(
+        self,
+        max_learning_rate: float,
+        total_steps: int,
+        warmup_fraction: float = 0.45,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        name: str = "OneCycle",
+    ) -> None:
+        self.max_learning_rate = checks.number("max_learning_rate", max_learning_rate, low=0,
+                                               low_open=True)
+        self.total_steps = checks.whole("total_steps", total_steps, low=1)
+        if isinstance(warmup_fraction, bool) or not isinstance(warmup_fraction, int | float) or \
+                not 0 < warmup_fraction <= 0.5:
+            raise ValueError(
+                f"warmup_fraction is the share of total_steps spent rising to the peak; the "
+                f"fall back takes as long, so it must be in (0, 0.5]; got {warmup_fraction!r}."
+            )
+        self.warmup_fraction = float(warmup_fraction)
+        self.div_factor = checks.number("div_factor", div_factor, low=0, low_open=True)
+        self.final_div_factor = checks.number("final_div_factor", final_div_factor, low=0,
+                                              low_open=True)
+        if self.div_factor < 1 or self.final_div_factor < 1:
+            raise ValueError(
+                "div_factor and final_div_factor divide the learning rate, so they must be >= 1 "
+                f"(e.g. 25 and 1e4); got {div_factor!r} and {final_div_factor!r}."
+            )
+        self.name = name
+        self._config = {"max_learning_rate": self.max_learning_rate,
+                        "total_steps": self.total_steps,
+                        "warmup_fraction": self.warmup_fraction,
+                        "div_factor": self.div_factor,
+                        "final_div_factor": self.final_div_factor, "name": name}
+
+    def knots(self) -> tuple[list[float], list[float]]:
+        """The corner points ``(steps, learning_rates)`` the schedule joins with straight lines."""
+        w = self.warmup_fraction * self.total_steps
+        high = self.max_learning_rate
+        low = high / self.div_factor
+        return [0.0, w, 2 * w, float(self.total_steps)], [low, high, low, low / self.final_div_factor]
+
+    def _compute(self, steps: np.ndarray) -> np.ndarray:
+        xs, ys = self.knots()
+        return np.interp(steps, xs, ys)
+
+
 _SCHEDULES: dict[str, type[LearningRateSchedule]] = {
     cls.__name__: cls
     for cls in (
@@ -533,3 +603,92 @@ def get(identifier: str | LearningRateSchedule | Mapping[str, Any], **kwargs: An
         return cls(**kwargs)
     except TypeError as err:
         raise ValueError(f"{cls.__name__}: {err}. See help(schedules.{cls.__name__}).") from err
+
+
+# -- the schedule designer's settings (chapter 05) -----------------------------------------
+# The shapes the designer offers, each built from the same few settings by ``make_schedule``.
+KINDS = (
+    "constant",
+    "step",
+    "exponential",
+    "polynomial",
+    "cosine",
+    "warm-up + cosine",
+    "cosine restarts",
+    "one-cycle",
+)
+
+
+def _num(value: float) -> str:
+    """A number as Python would write it, to 3 significant digits (0.0, 0.5, 1e-05)."""
+    text = f"{float(value):.3g}"
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
+def make_schedule(
+    kind: str,
+    initial_learning_rate: float,
+    decay_steps: int = 400,
+    decay_rate: float = 0.5,
+    alpha: float = 0.0,
+    power: float = 1.0,
+    warmup_steps: int = 40,
+    total_steps: int = 400,
+) -> tuple[Callable[[Any], Any], str]:
+    """The schedule a designer setting stands for, and the Keras line that builds it.
+
+    Returns ``(schedule, code)``: ``schedule(steps)`` gives the learning rates
+    (NumPy), ``code`` is the ``keras.optimizers.schedules`` (or
+    ``keras_tools.OneCycle``) call with the same curve. ``initial_learning_rate``
+    (η₀) is the peak for ``"warm-up + cosine"`` and ``"one-cycle"`` (which start low);
+    ``alpha`` is the final η as a fraction of η₀ (``end_learning_rate = alpha·η₀`` for
+    ``"polynomial"``); ``"step"`` multiplies η by ``decay_rate`` after every
+    ``decay_steps`` steps, written as a ``PiecewiseConstantDecay``.
+
+    >>> schedule, code = make_schedule("exponential", 0.1, decay_steps=100, decay_rate=0.5)
+    >>> code
+    'ExponentialDecay(initial_learning_rate=0.1, decay_steps=100, decay_rate=0.5)'
+    >>> schedule([0, 100]).tolist()
+    [0.1, 0.05]
+    """
+    checks.choice("kind (the schedule's shape)", kind, KINDS)
+    eta = checks.number("initial_learning_rate", initial_learning_rate, low=0, low_open=True)
+    decay_steps, warmup_steps = int(decay_steps), int(warmup_steps)
+    if decay_steps < 1 or warmup_steps < 0:
+        raise ValueError(
+            f"decay_steps must be >= 1 and warmup_steps >= 0, got {decay_steps} and {warmup_steps}."
+        )
+    if kind == "constant":
+        return (lambda s: np.full(np.shape(s), eta)), f"learning_rate={_num(eta)} (a number, no schedule)"
+    if kind == "step":
+        boundaries = list(range(decay_steps, total_steps, decay_steps)) or [decay_steps]
+        values = [float(f"{eta * decay_rate**i:.4g}") for i in range(len(boundaries) + 1)]
+        return (PiecewiseConstantDecay(boundaries, values),
+                f"PiecewiseConstantDecay(boundaries={boundaries}, values={values})")
+    if kind == "exponential":
+        return (ExponentialDecay(eta, decay_steps, decay_rate),
+                f"ExponentialDecay(initial_learning_rate={_num(eta)}, decay_steps={decay_steps}, "
+                f"decay_rate={_num(decay_rate)})")
+    if kind == "polynomial":
+        end = alpha * eta
+        return (PolynomialDecay(eta, decay_steps, end, power=power),
+                f"PolynomialDecay(initial_learning_rate={_num(eta)}, decay_steps={decay_steps}, "
+                f"end_learning_rate={_num(end)}, power={_num(power)})")
+    if kind == "cosine":
+        return (CosineDecay(eta, decay_steps, alpha=alpha),
+                f"CosineDecay(initial_learning_rate={_num(eta)}, decay_steps={decay_steps}, "
+                f"alpha={_num(alpha)})")
+    if kind == "warm-up + cosine":
+        return (CosineDecay(0.0, decay_steps, alpha=alpha, warmup_target=eta,
+                                       warmup_steps=warmup_steps),
+                f"CosineDecay(initial_learning_rate=0.0, decay_steps={decay_steps}, "
+                f"alpha={_num(alpha)}, warmup_target={_num(eta)}, warmup_steps={warmup_steps})")
+    if kind == "cosine restarts":
+        return (CosineDecayRestarts(eta, decay_steps, t_mul=2.0, alpha=alpha),
+                f"CosineDecayRestarts(initial_learning_rate={_num(eta)}, "
+                f"first_decay_steps={decay_steps}, t_mul=2.0, alpha={_num(alpha)})")
+    # one-cycle: rise over warmup_steps, fall back as long, then a final fall to decay_steps
+    fraction = min(max(warmup_steps, 1) / decay_steps, 0.5)
+    return (OneCycle(eta, decay_steps, warmup_fraction=fraction),
+            f"keras_tools.OneCycle(max_learning_rate={_num(eta)}, total_steps={decay_steps}, "
+            f"warmup_fraction={_num(fraction)})")

@@ -150,6 +150,30 @@ class Surface:
         self._grad_into(xy[..., 0], xy[..., 1], out)
         return out
 
+    def hessian(self, xy: Any = None) -> np.ndarray:
+        """The 2x2 matrix of second derivatives at one point (``None``: the first minimum).
+
+        Its eigenvalues are the curvatures μ ≤ L that the quadratic theory of
+        ``course_utils.quadratic`` needs (stability limit 2/L, condition number L/μ).
+        Surfaces with a closed form override ``_hessian``; the others take central
+        differences of the analytic gradient, accurate to about 1e-7 relative.
+        """
+        if xy is None:
+            if not self._minima:
+                raise ValueError(f"the {self.name} surface has no minimum; pass a point xy.")
+            xy = self._minima[0]
+        point = _points(xy)
+        if point.shape != (2,):
+            raise ValueError(f"xy must be one point (x, y), got shape {point.shape}.")
+        out = np.array(self._hessian(float(point[0]), float(point[1])), dtype=float)
+        return 0.5 * (out + out.T)
+
+    def _hessian(self, x: float, y: float) -> Any:
+        h = 1e-5 * max(1.0, abs(x), abs(y))
+        steps = np.array([[h, 0.0], [0.0, h]])
+        point = np.array([x, y])
+        return np.stack([(self.grad(point + d) - self.grad(point - d)) / (2.0 * h) for d in steps])
+
     # Subclasses write the formulas once, with operators that work on floats and arrays
     # alike (``x * x``, not ``x ** 2``, which raises OverflowError on large floats).
     def _value(self, x: Any, y: Any) -> Any:
@@ -182,7 +206,8 @@ class Quadratic(Surface):
     valley no longer lines up with the axes, which hurts per-coordinate
     (adaptive) methods such as AdaGrad and Adam.
 
-    Extra attributes: ``eigenvalues = (μ, L)`` and ``hessian = A`` (2x2, read-only).
+    Extra attributes: ``eigenvalues = (μ, L)`` and ``matrix = A`` (2x2, read-only), which is
+    also ``hessian(xy)`` at every point.
 
     >>> s = get("quadratic", condition=10)
     >>> s.eigenvalues
@@ -220,14 +245,17 @@ class Quadratic(Surface):
             start=start,
         )
         object.__setattr__(self, "eigenvalues", (mu, big_l))
-        object.__setattr__(self, "hessian", hessian)
+        object.__setattr__(self, "matrix", hessian)
 
     def value(self, xy: Any) -> np.ndarray:
         xy = _points(xy)
-        return 0.5 * np.matmul(xy * np.matmul(xy, self.hessian), _ONES)
+        return 0.5 * np.matmul(xy * np.matmul(xy, self.matrix), _ONES)
 
     def grad(self, xy: Any) -> np.ndarray:
-        return np.matmul(_points(xy), self.hessian)  # A is symmetric: xy A = (A xy)ᵀ
+        return np.matmul(_points(xy), self.matrix)  # A is symmetric: xy A = (A xy)ᵀ
+
+    def _hessian(self, x: float, y: float) -> Any:
+        return self.matrix
 
 
 class Rosenbrock(Surface):
@@ -278,6 +306,11 @@ class Rosenbrock(Surface):
     def _grad(self, x: Any, y: Any) -> tuple[Any, Any]:
         gy = 2.0 * self._b * (y - x * x)
         return 2.0 * (x - self._a - x * gy), gy
+
+    def _hessian(self, x: float, y: float) -> Any:
+        b = self._b
+        return [[2.0 - 4.0 * b * (y - x * x) + 8.0 * b * x * x, -4.0 * b * x],
+                [-4.0 * b * x, 2.0 * b]]
 
     def _grad_into(self, x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
         # Written into ``out`` with no temporaries: this runs thousands of times per redraw.
@@ -427,6 +460,9 @@ class Saddle(Surface):
     def grad(self, xy: Any) -> np.ndarray:
         return _points(xy) * self._GRAD_SIGNS
 
+    def _hessian(self, x: float, y: float) -> Any:
+        return np.diag(self._GRAD_SIGNS)
+
 
 class Booth(Surface):
     """Booth's function, ``f = (x + 2y - 7)² + (2x + y - 5)²``.
@@ -465,6 +501,9 @@ class Booth(Surface):
 
     def grad(self, xy: Any) -> np.ndarray:
         return np.matmul(_points(xy), self._HESSIAN) - self._SHIFT
+
+    def _hessian(self, x: float, y: float) -> Any:
+        return self._HESSIAN
 
 
 class SixHumpCamel(Surface):

@@ -21,16 +21,20 @@ Taught in 01_loss_and_gradient_descent, 03_momentum and 04_adaptive_methods.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from course_utils import checks
 from course_utils import optimizers as _optimizers
 from course_utils import surfaces as _surfaces
 
-__all__ = ["Trajectory", "run", "race", "typical_over_starts", "cut_at_window"]
+__all__ = ["Trajectory", "run", "race", "typical_over_starts", "cut_at_window",
+           "train_with_schedule", "SCHEDULE_PROBLEMS", "start_grid", "START_COUNTS",
+           "default_learning_rate"]
 
 # How often the loop checks whether every start has diverged (to stop early).
 _CHECK_EVERY = 8
@@ -160,6 +164,8 @@ def run(
     steps: int = 100,
     *,
     bound: float | None = None,
+    gradient_noise: float = 0.0,
+    seed: int = 0,
     **hyperparameters: Any,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -172,6 +178,10 @@ def run(
         steps: number of optimizer steps (>= 0).
         bound: a coordinate beyond this counts as diverged; by default 1000 times
             the largest coordinate of the surface's plotting window.
+        gradient_noise: the standard deviation of normal noise added to every
+            coordinate of every gradient, like the noise of a mini-batch gradient
+            (chapters 02 and 05). The draws come from ``seed`` and are the same for
+            every optimizer, so two runs with one seed differ only in the optimizer.
     """
     opt = _optimizers.get(optimizer, **hyperparameters)
     surf = _surfaces.get(surface)
@@ -183,15 +193,19 @@ def run(
         bound = 1000.0 * float(np.max(np.abs(surf.window)))
     elif not bound > 0:
         raise ValueError(f"bound must be a positive number, got {bound!r}.")
+    gradient_noise = checks.number("gradient_noise", gradient_noise, low=0)
+    noise = (np.random.default_rng(seed).normal(scale=gradient_noise, size=(steps, *x.shape))
+             if gradient_noise > 0 else None)
 
     path = np.full((steps + 1, *x.shape), np.nan)
     path[0] = x
     state = opt.init(x)
-    grad, step = surf.grad, opt._step  # the checked entry points are too slow for this loop
+    grad, step = surf.grad, opt.step  # update() checks its inputs: too slow for this loop
     done = steps
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            x, state = step(x, grad(x), state)
+            g = grad(x) if noise is None else grad(x) + noise[k - 1]
+            x, state = step(x, g, state)
             path[k] = x
             if k % _CHECK_EVERY == 0 and not (np.abs(x) <= bound).any():
                 done = k  # every start has diverged: the rest stays NaN
@@ -237,3 +251,85 @@ def race(
         raise ValueError("race needs at least one optimizer.")
     surf = _surfaces.get(surface)
     return {label: run(opt, surf, start, steps, bound=bound) for label, opt in items}
+
+
+# The two problems of chapter 05's schedule designer: a schedule's worth depends on the noise.
+SCHEDULE_PROBLEMS: dict[str, dict[str, Any]] = {
+    "noisy quadratic + SGD": {"optimizer": "sgd", "surface": "quadratic", "noise": 1.0},
+    "rosenbrock + Adam": {"optimizer": "adam", "surface": "rosenbrock", "noise": 0.0},
+}
+
+
+def train_with_schedule(
+    learning_rate: float | Callable[[Any], Any],
+    problem: str = "noisy quadratic + SGD",
+    steps: int = 400,
+    *,
+    runs: int = 16,
+    seed: int = 0,
+) -> np.ndarray:
+    """Run one of ``SCHEDULE_PROBLEMS`` with a schedule; returns the loss at steps 0..steps.
+
+    ``learning_rate`` is a number or a schedule (``schedule(steps_array)``). For the
+    noisy quadratic (κ = 10) each gradient is ``A·θ + ξ``, ``ξ`` normal with standard
+    deviation 1 per coordinate (the same draws for every schedule, so two runs differ
+    only in η), and the loss is the mean over ``runs`` independent noise draws, run side
+    by side as ``runs`` starts. Rosenbrock with Adam has no noise. NaN from the step a
+    run diverged.
+    """
+    spec = SCHEDULE_PROBLEMS[checks.choice("problem", problem, SCHEDULE_PROBLEMS)]
+    if callable(learning_rate):
+        lrs = np.asarray(learning_rate(np.arange(steps + 1)), dtype=float)
+    else:
+        lrs = np.full(steps + 1, float(learning_rate))
+    if not (np.isfinite(lrs).all() and (lrs >= 0).all()):
+        raise ValueError("the learning rates must be finite numbers >= 0.")
+    lr_list = lrs.tolist()  # a Python list: the fastest lookup inside the step loop
+    optimizer = _optimizers.get(spec["optimizer"], learning_rate=lr_list.__getitem__)
+    surface = _surfaces.get(spec["surface"])
+    if spec["noise"] == 0:
+        return run(optimizer, surface, steps=steps).loss
+    starts = np.tile(np.array(surface.start), (runs, 1))
+    result = run(optimizer, surface, starts, steps, gradient_noise=spec["noise"], seed=seed)
+    return result.loss.mean(axis=1)
+
+
+# -- starts and learning rates for the explorers ------------------------------------------
+START_COUNTS = (1, 4, 9, 16)  # square grids, so the starts surround the chosen point evenly
+
+# Gradient descent needs η below 2/L, and L differs by orders of magnitude between the
+# surfaces; adaptive methods take steps of about η whatever the gradient's size, so
+# their η follows the window's size instead.
+_SGD_RATE = {"quadratic": 0.5, "rosenbrock": 1e-3, "beale": 1e-3, "himmelblau": 0.01,
+             "saddle": 0.05, "booth": 0.05, "six_hump_camel": 0.02, "rastrigin": 2e-3}
+
+
+def default_learning_rate(name: str, surface: _surfaces.Surface) -> float:
+    """A learning rate that makes an instructive (not necessarily best) path on ``surface``."""
+    if name in ("sgd", "momentum", "nesterov"):
+        rate = _SGD_RATE.get(surface.name, 0.01)
+        return rate / 2 if name != "sgd" else rate  # momentum lengthens the step ~1/(1-β)
+    width = surface.window[0][1] - surface.window[0][0]
+    rate = 0.01 * width
+    return {"adadelta": 50 * rate, "adagrad": 10 * rate, "lion": rate / 2}.get(name, rate)
+
+
+def start_grid(center: Sequence[float], count: int, surface: _surfaces.Surface) -> np.ndarray:
+    """``count`` start points (a square number) on a grid around ``center``, shape (count, 2).
+
+    The grid spans 30% of the surface's window in each direction and stays inside it; one
+    start is ``center`` itself. Running every start at once shows whether an optimizer's
+    success depends on where it begins.
+    """
+    side = int(round(math.sqrt(count)))
+    if count not in START_COUNTS:
+        raise ValueError(f"starts must be one of {START_COUNTS}, got {count!r}.")
+    center = np.asarray(center, dtype=float)
+    if side == 1:
+        return center[None, :]
+    (x0, x1), (y0, y1) = surface.window
+    offsets = np.linspace(-0.15, 0.15, side)
+    xs = np.clip(center[0] + offsets * (x1 - x0), x0, x1)
+    ys = np.clip(center[1] + offsets * (y1 - y0), y0, y1)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])

@@ -217,3 +217,10 @@ def test_wrong_predictions_report_the_measurement_and_a_hint(guess, phrases, abs
         assert phrase in result.message
     if absent:
         assert absent not in result.message
+
+
+def test_step_shrink_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="steps must be a whole number"):
+        step_shrink_measured(2.5)
+    with pytest.raises(ValueError, match="tolerance must be > 0"):
+        exercises.check_step_shrink_prediction(0.1, 0.9, tolerance=-1)

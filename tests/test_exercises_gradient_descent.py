@@ -137,7 +137,7 @@ def test_learning_rate_task_really_needs_more_than_eta_one() -> None:
 def test_steps_per_epoch_floor_division_gets_the_ceil_hint() -> None:
     result = exercises.check_steps_per_epoch(lambda n, b: n // b)
     assert result.status == "wrong"
-    assert "expected 32.0, got 31.0" in result.message and "ceil" in result.message
+    assert "expected 32, got 31" in result.message and "ceil" in result.message
 
 
 def test_steps_per_epoch_always_adding_one_is_caught() -> None:

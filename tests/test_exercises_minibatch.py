@@ -62,3 +62,13 @@ def test_stub_is_not_attempted() -> None:
 def test_malformed_answers_say_what_to_pass(answer, phrase) -> None:
     result = exercises.check_noise_floor_prediction(answer)
     assert result.status == "wrong" and phrase in result.message
+
+
+@pytest.mark.parametrize(("settings", "phrase"), [
+    ({"batch_size": 0, "learning_rate": 0.05}, "batch_size must be a whole number >= 1"),
+    ({"batch_size": 16, "learning_rate": -0.05}, "learning_rate must be > 0"),
+    ({"batch_size": 16, "learning_rate": 0.05, "seeds": 2.0}, "seeds must be a whole number"),
+])
+def test_noise_floor_settings_are_checked(settings, phrase) -> None:
+    with pytest.raises(ValueError, match=phrase):
+        gd.measured_noise_floor(**settings)

@@ -212,3 +212,10 @@ def test_schedule_prediction_counts_a_tie_within_noise_as_correct(monkeypatch) -
     result = exercises.check_schedule_prediction("constant 0.05")
     assert result.status == "correct" and "tie" in result.message
     assert exercises.check_schedule_prediction("constant 0.5").status == "wrong"
+
+
+def test_noisy_bowl_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="steps must be a whole number >= 20"):
+        ex.noisy_bowl_finals(steps=10)
+    with pytest.raises(ValueError, match="noise must be >= 0"):
+        ex.noisy_bowl_finals(noise=-1.0)

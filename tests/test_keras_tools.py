@@ -13,7 +13,7 @@ import pytest
 
 from course_utils import keras_tools
 from course_utils.keras_tools import LearningRateRangeTest, OneCycle, small_mlp
-from course_utils.widgets.schedule import make_schedule
+from course_utils.schedules import make_schedule
 
 BATCH = 16
 

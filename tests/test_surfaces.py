@@ -199,7 +199,7 @@ def test_surfaces_are_read_only():
     with pytest.raises(AttributeError, match="read-only"):
         s.start = (0.0, 0.0)
     with pytest.raises(ValueError):
-        s.hessian[0, 0] = 5.0
+        s.matrix[0, 0] = 5.0
     s.minima.append((9.0, 9.0))
     assert s.minima == [(0.0, 0.0)]
 
@@ -210,19 +210,19 @@ def test_quadratic_eigenvalues_and_rotation(condition, rotation):
     s = surfaces.get("quadratic", condition=condition, rotation=rotation)
     mu, big_l = s.eigenvalues
     assert (mu, big_l) == (pytest.approx(1 / condition), 1.0)
-    np.testing.assert_allclose(np.linalg.eigvalsh(s.hessian), [mu, big_l], atol=1e-15)
-    np.testing.assert_allclose(s.hessian, s.hessian.T)
+    np.testing.assert_allclose(np.linalg.eigvalsh(s.matrix), [mu, big_l], atol=1e-15)
+    np.testing.assert_allclose(s.matrix, s.matrix.T)
     theta = math.radians(rotation)
     rot = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
     # the flat direction (curvature μ) is the x axis turned by `rotation`
-    np.testing.assert_allclose(s.hessian @ rot[:, 0], mu * rot[:, 0], atol=1e-12)
+    np.testing.assert_allclose(s.matrix @ rot[:, 0], mu * rot[:, 0], atol=1e-12)
     # turning the bowl turns the values: f_rot(R p) = f_0(p)
     plain = surfaces.get("quadratic", condition=condition)
     pts = _random_points(plain, 50)
     np.testing.assert_allclose(s.value(pts @ rot.T), plain.value(pts), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(s.start, rot @ np.array(plain.start), atol=1e-12)
     # gradient of ½ xᵀAx is A x
-    np.testing.assert_allclose(s.grad(pts), pts @ s.hessian, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(s.grad(pts), pts @ s.matrix, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("rotation", [0.0, 25.0])
@@ -241,7 +241,7 @@ def test_quadratic_gradient_descent_stability_limit_is_two(rotation):
 
 def test_quadratic_condition_one_is_round():
     s = surfaces.get("quadratic", condition=1.0, rotation=33.0)
-    np.testing.assert_allclose(s.hessian, np.eye(2), atol=1e-15)
+    np.testing.assert_allclose(s.matrix, np.eye(2), atol=1e-15)
 
 
 def test_named_minima():

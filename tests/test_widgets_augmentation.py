@@ -8,7 +8,8 @@ import pytest
 pytest.importorskip("keras")
 
 from course_utils import data, widgets  # noqa: E402
-from course_utils.widgets.augmentation import augmentation_layers, mosaic  # noqa: E402
+from course_utils.keras_tools import augmentation_layers  # noqa: E402
+from course_utils.plots import mosaic  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,24 +21,37 @@ def _png(ex: widgets.Explorer) -> bytes:
     return bytes(ex.view.image.value)
 
 
+KEYS = ("flip", "rotation", "zoom", "translation", "contrast", "interpolation", "seed")
+
+
 def test_builds_with_defaults(viewer: widgets.Explorer) -> None:
-    assert {"RandomFlip mode", "RandomRotation factor (turns)", "RandomZoom factor",
-            "RandomTranslation factor", "RandomContrast factor", "interpolation",
-            "random draw (seed)"} <= set(viewer.controls)
+    assert set(viewer.controls) == set(KEYS)  # each key is the argument that sets the control
+    assert viewer.controls["rotation"].description == "RandomRotation factor (turns)"
     assert _png(viewer).startswith(b"\x89PNG")
+    assert viewer.data.layers == ["RandomRotation", "RandomZoom", "RandomTranslation",
+                                  "RandomContrast"]  # flip "none" adds no layer
+    assert viewer.data.augmented.shape == (16, 8, 8, 1) and viewer.data.change > 0
     assert "±18.0°" in viewer.readout.value  # default rotation factor 0.05 of a full turn
     assert "keras.layers.RandomRotation(0.05" in viewer.readout.value
 
 
+def test_the_picture_shows_the_computed_images(viewer: widgets.Explorer) -> None:
+    shown = viewer.view.fig.axes[1].images[0].get_array()
+    np.testing.assert_array_equal(np.ma.filled(shown, np.nan), mosaic(viewer.data.augmented))
+    originals = data.load_digits().x_train[:16]
+    assert viewer.data.change == pytest.approx(np.mean(np.abs(viewer.data.augmented - originals)))
+
+
 @pytest.mark.parametrize(("control", "value"), [
-    ("RandomRotation factor (turns)", 0.2), ("RandomZoom factor", 0.3),
-    ("RandomTranslation factor", 0.25), ("RandomContrast factor", 0.6),
-    ("RandomFlip mode", "horizontal"), ("interpolation", "bilinear"), ("random draw (seed)", 4),
+    ("rotation", 0.2), ("zoom", 0.3), ("translation", 0.25), ("contrast", 0.6),
+    ("flip", "horizontal"), ("interpolation", "bilinear"), ("seed", 4),
 ])
 def test_each_control_redraws_and_updates_the_readout(viewer: widgets.Explorer, control: str,
                                                       value) -> None:
-    before, text = _png(viewer), viewer.readout.value
+    before, text, images = _png(viewer), viewer.readout.value, viewer.data.augmented
     viewer.controls[control].value = value
+    assert viewer.data.settings[control] == value
+    assert not np.array_equal(viewer.data.augmented, images)
     assert _png(viewer) != before
     assert viewer.readout.value != text
 
@@ -47,7 +61,7 @@ def test_grid_changes_only_when_a_control_does() -> None:
     first = _png(ex)
     ex.update()
     assert _png(ex) == first  # same strengths, same seed: the same picture
-    slider = ex.controls["RandomZoom factor"]
+    slider = ex.controls["zoom"]
     slider.value = 0.3
     slider.value = 0.1
     assert _png(ex) == first
@@ -55,8 +69,10 @@ def test_grid_changes_only_when_a_control_does() -> None:
 
 def test_flip_warning_and_no_augmentation_text() -> None:
     ex = widgets.augmentation_viewer(rotation=0.0, zoom=0.0, translation=0.0, contrast=0.0)
+    assert ex.data.layers == [] and ex.data.change == 0.0
     assert "no augmentation" in ex.readout.value
-    ex.controls["RandomFlip mode"].value = "horizontal_and_vertical"
+    ex.controls["flip"].value = "horizontal_and_vertical"
+    assert ex.data.layers == ["RandomFlip"]
     assert "6 becomes a 9" in ex.readout.value
 
 

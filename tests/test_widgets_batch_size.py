@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from course_utils import minibatch as bs
 from course_utils import widgets
-from course_utils.widgets import batch_size as bs
 
 
 @pytest.fixture(scope="module")
@@ -21,23 +21,55 @@ def _png(ex: widgets.Explorer) -> bytes:
 
 
 def test_builds_with_defaults_and_exposes_its_controls(explorer: widgets.Explorer) -> None:
-    assert {"batch_size B", "learning_rate η", "epochs"} <= set(explorer.controls)
+    assert set(explorer.controls) == {"batch_size", "learning_rate", "epochs"}
+    assert explorer.controls["batch_size"].description == "batch_size B"  # the label stays
     assert _png(explorer).startswith(b"\x89PNG")
-    assert "16 steps per epoch" in explorer.readout.value  # default B = 16, N = 256
+    data = explorer.data  # default B = 16, N = 256, 3 epochs
+    assert (data.batch_size, data.steps_per_epoch, data.last_batch) == (16, 16, 16)
+    assert data.path.shape == (3 * 16 + 1, 2) and data.full_path.shape == (3 + 1, 2)
+    assert "16 steps per epoch" in explorer.readout.value
 
 
 @pytest.mark.parametrize(("control", "value"),
-                         [("batch_size B", 100), ("learning_rate η", 0.2), ("epochs", 6)])
+                         [("batch_size", 100), ("learning_rate", 0.2), ("epochs", 6)])
 def test_each_control_redraws_and_updates_the_readout(explorer: widgets.Explorer, control: str,
                                                       value: float) -> None:
     before, text = _png(explorer), explorer.readout.value
     explorer.controls[control].value = value
+    assert getattr(explorer.data, control) == pytest.approx(value)
     assert _png(explorer) != before
     assert explorer.readout.value != text
 
 
+def test_data_is_what_the_picture_shows() -> None:
+    ex = widgets.batch_size_explorer(batch_size=8, epochs=2)
+    data = ex.data
+    path_line = ex.view.fig.axes[0].lines[3]  # the mini-batch SGD path, after ★, start, GD
+    np.testing.assert_array_equal(np.column_stack(path_line.get_data()), data.path)
+    task = bs.make_task()
+    expected, diverged = bs.sgd_path(task, 8, 0.05, 2)
+    np.testing.assert_array_equal(data.path, expected)
+    assert data.diverged == diverged == -1
+    assert data.gap[-1] < data.gap[0]  # it learns
+    # the ring's radius is the theory: σ/√B times √((N−B)/(N−1))
+    ring = ex.view.fig.axes[1].patches[0]
+    assert ring.get_radius() == pytest.approx(data.predicted * data.correction)
+    assert data.predicted == pytest.approx(data.sigma / math.sqrt(8))
+
+
+def test_a_number_of_epochs_seen_before_pastes_its_background() -> None:
+    ex = widgets.batch_size_explorer(epochs=3)
+    first = _png(ex)
+    ex.controls["epochs"].value = 6  # a new epoch axis: a full draw
+    assert ex.view.fig.axes[2].get_xlim() == (0, 6)
+    ex.controls["epochs"].value = 3  # back: the kept background, the same picture
+    assert _png(ex) == first
+
+
 def test_readout_counts_steps_with_a_partial_last_batch() -> None:
     ex = widgets.batch_size_explorer(batch_size=100, epochs=2)
+    assert (ex.data.steps_per_epoch, ex.data.last_batch) == (3, 56)
+    assert len(ex.data.path) == 2 * 3 + 1
     text = ex.readout.value
     assert "⌈256/100⌉ = <b>3 steps per epoch</b>" in text
     assert "the last one holds 56" in text
@@ -50,7 +82,9 @@ def test_preset_button_sets_the_batch_size() -> None:
                if type(w).__name__ == "Button"]
     full = next(b for b in buttons if "full batch" in b.description)
     full.click()
-    assert ex.controls["batch_size B"].value == bs.NUM_SAMPLES
+    assert ex.controls["batch_size"].value == bs.NUM_SAMPLES
+    assert ex.data.batch_size == bs.NUM_SAMPLES and ex.data.steps_per_epoch == 1
+    assert ex.data.measured == pytest.approx(0.0, abs=1e-12)  # the full batch has no noise
     assert "<b>1 steps per epoch</b>" in ex.readout.value
 
 

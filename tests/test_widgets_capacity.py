@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import widgets
-from course_utils.widgets import capacity
+from course_utils import capacity, widgets
 
 
 @pytest.fixture(scope="module")
@@ -19,15 +18,32 @@ def _png(ex: widgets.Explorer) -> bytes:
 
 
 def test_builds_with_no_arguments(explorer) -> None:
-    assert {"degree (capacity)", "l2 λ"} <= set(explorer.controls)
+    assert set(explorer.controls) == {"degree", "l2"}
+    assert explorer.controls["degree"].description == "degree (capacity)"  # the label stays
     assert _png(explorer).startswith(b"\x89PNG")
+    assert explorer.data.degree == 3 and explorer.data.weights.shape == (4,)
     assert "<b>degree 3</b> (4 coefficients)" in explorer.readout.value
 
 
-@pytest.mark.parametrize(("control", "value"), [("degree (capacity)", 12), ("l2 λ", 1e-2)])
+def test_data_is_the_fit_and_the_errors_the_picture_shows() -> None:
+    ex = widgets.capacity_explorer(degree=6, l2=1e-3)
+    d, result = capacity.make_curve_data(), ex.data
+    np.testing.assert_allclose(result.weights, capacity.fit_polynomial(d.x_train, d.y_train, 6,
+                                                                       1e-3))
+    train, val = capacity.mse_curves(d, range(15), [1e-3])
+    np.testing.assert_allclose(result.by_degree[0], train[:, 0])
+    np.testing.assert_allclose(result.by_degree[1], val[:, 0])
+    assert (result.train, result.val) == (train[6, 0], val[6, 0])
+    assert result.best_degree == int(np.argmin(val[:, 0]))
+    fit_line = ex.view.fig.axes[0].lines[3]  # after validation, truth and training points
+    np.testing.assert_array_equal(fit_line.get_ydata(), result.fit)
+
+
+@pytest.mark.parametrize(("control", "value"), [("degree", 12), ("l2", 1e-2)])
 def test_each_control_redraws_and_updates_the_readout(explorer, control, value) -> None:
     before, text = _png(explorer), explorer.readout.value
     explorer.controls[control].value = value
+    assert getattr(explorer.data, control) == pytest.approx(value)
     assert _png(explorer) != before
     assert explorer.readout.value != text
 
@@ -37,11 +53,24 @@ def test_presets_name_the_regime() -> None:
     buttons = {w.description: w for row in ex.children for w in getattr(row, "children", ())
                if type(w).__name__ == "Button"}
     buttons["underfit: degree 1"].click()
-    assert "underfitting" in ex.readout.value
+    assert ex.data.regime == "underfitting" and "underfitting" in ex.readout.value
     buttons["overfit: degree 14"].click()
-    assert ex.controls["degree (capacity)"].value == 14 and "overfitting" in ex.readout.value
+    assert ex.controls["degree"].value == 14 and ex.data.degree == 14
+    assert ex.data.regime == "overfitting" and "overfitting" in ex.readout.value
+    assert ex.data.val > 2 * ex.data.noise_var  # what "overfitting" means here
     buttons["degree 14 + L2 λ = 1e-3"].click()
+    assert ex.data.l2 == pytest.approx(1e-3) and ex.data.regime == "a good fit"
     assert "a good fit" in ex.readout.value
+
+
+def test_a_preset_moves_both_sliders_with_one_update() -> None:
+    ex = widgets.capacity_explorer()
+    buttons = {w.description: w for row in ex.children for w in getattr(row, "children", ())
+               if type(w).__name__ == "Button"}
+    seen = []
+    ex.readout.observe(lambda change: seen.append(change["new"]), names="value")
+    buttons["degree 14 + L2 λ = 1e-3"].click()
+    assert len(seen) == 1 and "<b>degree 14</b>" in seen[0]
 
 
 def test_unpenalised_fit_is_ordinary_least_squares() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import data, gradients, widgets
-from course_utils.widgets import depth
+from course_utils import data, gradient_flow, gradients, widgets
 
 
 @pytest.fixture(scope="module")
@@ -27,23 +26,38 @@ def _png(ex: widgets.Explorer) -> bytes:
 def test_builds_with_no_arguments() -> None:
     ex = widgets.depth_explorer()  # computes the default grid: depths 2..20
     assert _png(ex).startswith(b"\x89PNG")
-    assert ex.controls["depth (hidden layers)"].max == 20
+    assert ex.controls["depth"].max == 20
+    assert ex.data.depth == 10 and ex.data.verdict == "vanishing"
     assert "10 hidden layers" in ex.readout.value and "vanishing" in ex.readout.value
 
 
 def test_exposes_its_controls(explorer) -> None:
-    assert {"depth (hidden layers)", "activation φ", "kernel_initializer"} <= set(explorer.controls)
+    assert set(explorer.controls) == {"depth", "activation", "initializer"}
+    assert explorer.controls["initializer"].description == "kernel_initializer"  # label stays
+    assert (explorer.data.depth, explorer.data.activation, explorer.data.initializer) == (
+        6, "sigmoid", "RandomNormal(1.0)")
     assert "6 hidden layers · φ = sigmoid · RandomNormal(1.0)" in explorer.readout.value
 
 
-@pytest.mark.parametrize(("control", "value"), [("depth (hidden layers)", 3),
-                                                ("activation φ", "tanh"),
-                                                ("kernel_initializer", "HeNormal")])
+@pytest.mark.parametrize(("control", "value"), [("depth", 3), ("activation", "tanh"),
+                                                ("initializer", "HeNormal")])
 def test_each_control_redraws_and_updates_the_readout(explorer, control, value) -> None:
     before, text = _png(explorer), explorer.readout.value
     explorer.controls[control].value = value
+    assert getattr(explorer.data, control) == value
     assert _png(explorer) != before
     assert explorer.readout.value != text
+
+
+def test_data_is_the_grid_at_the_chosen_configuration(grid) -> None:
+    ex = widgets.depth_explorer(grid, depth=8, activation="relu", initializer="HeNormal")
+    norms = grid.norms("relu", "HeNormal", 8)
+    np.testing.assert_array_equal(ex.data.norms, norms)
+    assert ex.data.norms.shape == (8 + 1,)  # 8 hidden layers and the output layer
+    assert ex.data.ratio == pytest.approx(norms[0] / norms[-1])
+    assert ex.data.verdict == gradient_flow.verdict(norms)[0] == "healthy"
+    np.testing.assert_array_equal(ex.data.reference, norms)  # ReLU + He is the reference
+    assert ex.data.stds.shape == (8,) and ex.data.ratios.shape == (len(grid.depths),)
 
 
 def test_readout_quotes_the_grid(grid) -> None:
@@ -58,10 +72,14 @@ def test_presets_set_activation_and_initializer(grid) -> None:
     ex = widgets.depth_explorer(grid, depth=8, activation="relu", initializer="HeNormal")
     buttons = [w for row in ex.children for w in getattr(row, "children", ())
                if type(w).__name__ == "Button"]
+    seen = []
+    ex.readout.observe(lambda change: seen.append(change["new"]), names="value")
     next(b for b in buttons if b.description == "sigmoid + N(0, 1)").click()
-    assert ex.controls["activation φ"].value == "sigmoid"
-    assert ex.controls["kernel_initializer"].value == "RandomNormal(1.0)"
-    assert "vanishing" in ex.readout.value
+    assert ex.controls["activation"].value == "sigmoid"
+    assert ex.controls["initializer"].value == "RandomNormal(1.0)"
+    assert (ex.data.activation, ex.data.initializer) == ("sigmoid", "RandomNormal(1.0)")
+    assert ex.data.verdict == "vanishing" and "vanishing" in ex.readout.value
+    assert len(seen) == 1  # both menus moved, one update
 
 
 @pytest.mark.parametrize(("norms", "label"), [
@@ -74,19 +92,19 @@ def test_presets_set_activation_and_initializer(grid) -> None:
     ([np.nan, 1.0, 1.0], "exploding"),
 ])
 def test_verdict(norms, label) -> None:
-    assert depth.verdict(np.array(norms))[0] == label
+    assert gradient_flow.verdict(np.array(norms))[0] == label
 
 
 def test_vanishing_verdict_does_not_promise_slow_learning_under_adam() -> None:
     # Adam rescales each step: a small gradient alone does not make a layer learn slowly
-    label, why = depth.verdict(np.array([1e-3, 1e-2, 1.0]))
+    label, why = gradient_flow.verdict(np.array([1e-3, 1e-2, 1.0]))
     assert label == "vanishing" and "Adam" in why and "plain SGD" in why
     assert "learns that much more slowly" not in why
 
 
 def test_verdict_needs_two_layers() -> None:
     with pytest.raises(ValueError, match="at least 2"):
-        depth.verdict(np.array([1.0]))
+        gradient_flow.verdict(np.array([1.0]))
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

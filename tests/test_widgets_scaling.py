@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from course_utils import widgets
-from course_utils.widgets.scaling import LeastSquares, two_feature_problem
+from course_utils.quadratic import LeastSquares, two_feature_problem
 
 
 @pytest.fixture(scope="module")
@@ -20,37 +20,51 @@ def _png(ex: widgets.Explorer) -> bytes:
 
 def test_builds_with_defaults_and_exposes_its_controls(explorer: widgets.Explorer) -> None:
     controls = explorer.controls
-    assert {"feature scale s", "learning_rate η", "steps shown",
-            "best η for each (2/(μ+L))"} <= set(controls)
+    assert set(controls) == {"scale", "learning_rate", "steps", "animate", "best_for_each"}
+    assert controls["scale"].description == "feature scale s"  # the label stays
     assert _png(explorer).startswith(b"\x89PNG")
+    data = explorer.data
+    assert (data.scale, data.steps, data.best_for_each) == (5.0, 100, False)
+    assert data.raw.learning_rate == data.std.learning_rate == pytest.approx(0.05)
+    assert data.raw.path.shape == (101, 2) and data.raw.gap.shape == (100,)
     assert "raw features" in explorer.readout.value and "standardised" in explorer.readout.value
     assert explorer.children[-1] is explorer.readout
 
 
 @pytest.mark.parametrize(("control", "value"), [
-    ("feature scale s", 20.0), ("learning_rate η", 0.003), ("steps shown", 300),
-    ("best η for each (2/(μ+L))", True),
+    ("scale", 20.0), ("learning_rate", 0.003), ("steps", 300), ("best_for_each", True),
 ])
 def test_each_control_redraws_and_updates_the_readout(control: str, value) -> None:
     ex = widgets.scaling_explorer()
     before, text = _png(ex), ex.readout.value
     ex.controls[control].value = value
+    got = ex.data.raw.learning_rate if control == "learning_rate" else getattr(ex.data, control)
+    assert got == pytest.approx(value)
     assert _png(ex) != before
-    if control != "steps shown":  # the step counts do not depend on how many steps are drawn
+    if control != "steps":  # the step counts do not depend on how many steps are drawn
         assert ex.readout.value != text
 
 
 def test_too_large_learning_rate_is_reported_for_raw_features_only() -> None:
     ex = widgets.scaling_explorer(scale=10.0, learning_rate=0.5)
+    limit = 2 / ex.data.raw.problem.eigenvalues[1]
+    assert ex.data.raw.learning_rate > limit and ex.data.raw.steps_to is None
+    assert ex.data.std.learning_rate < 2 / ex.data.std.problem.eigenvalues[1]
+    assert ex.data.std.steps_to is not None
     assert "past its limit 2/L" in ex.readout.value
     assert "diverges or stalls" in ex.readout.value
 
 
 def test_best_eta_readout_and_slider_disabled() -> None:
     ex = widgets.scaling_explorer(scale=20.0, best_for_each=True)
-    assert ex.controls["learning_rate η"].disabled
+    assert ex.controls["learning_rate"].disabled
+    for run in (ex.data.raw, ex.data.std):
+        assert run.learning_rate == run.problem.best_learning_rate
+        assert run.steps_to == run.steps_at_best
+    assert ex.data.raw.steps_at_best > 10 * ex.data.std.steps_at_best
     assert "standardising cuts the steps" in ex.readout.value
-    ex.controls["feature scale s"].value = 1.0
+    ex.controls["scale"].value = 1.0
+    assert ex.data.raw.steps_at_best < 1.5 * ex.data.std.steps_at_best
     assert "already on similar scales" in ex.readout.value
 
 
@@ -118,8 +132,8 @@ def test_static_picture_is_drawn_at_each_problems_best_eta() -> None:
     assert static_png == _png(best) != live_png  # the best-η picture, not the slider's η
     assert best.readout.value in data["text/html"]  # its readout names the best η's numbers
     # the reader's live setting is left as it was
-    assert not ex.controls["best η for each (2/(μ+L))"].value
-    assert not ex.controls["learning_rate η"].disabled
+    assert not ex.controls["best_for_each"].value
+    assert not ex.controls["learning_rate"].disabled
     assert _png(ex) == live_png and ex.readout.value == live_text
 
 

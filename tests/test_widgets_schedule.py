@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from course_utils import schedules, widgets
-from course_utils.widgets import schedule as designer_module
-from course_utils.widgets.schedule import KINDS, PROBLEMS, STEPS, make_schedule, train_with_schedule
+from course_utils.schedules import KINDS, make_schedule
+from course_utils.trajectories import SCHEDULE_PROBLEMS, train_with_schedule
+
+STEPS = 400  # the designer's run length
 
 
 @pytest.fixture
@@ -16,26 +18,35 @@ def designer():
 
 
 def test_builds_with_defaults_and_is_exported(designer) -> None:
-    assert widgets.schedule_designer is designer_module.schedule_designer
     controls = designer.controls
-    for name in ("schedule", "problem", "initial_learning_rate η₀", "decay_steps", "decay_rate",
-                 "alpha (final η / η₀)", "power", "warmup_steps"):
-        assert name in controls
+    assert set(controls) == {"kind", "problem", "initial_learning_rate", "decay_steps",
+                             "decay_rate", "alpha", "power", "warmup_steps"}
+    assert controls["kind"].description == "schedule"  # the label stays
     assert designer.view.image.value[:4] == b"\x89PNG"
+    data = designer.data
+    assert (data.kind, data.problem) == ("cosine", "noisy quadratic + SGD")
+    expected = schedules.CosineDecay(0.5, 400, alpha=0.0)(np.arange(STEPS + 1))
+    np.testing.assert_allclose(data.learning_rates, expected)
+    np.testing.assert_array_equal(data.losses, train_with_schedule(schedules.CosineDecay(0.5, 400)))
+    np.testing.assert_array_equal(data.constant, train_with_schedule(0.5))
     assert "CosineDecay(initial_learning_rate=0.5, decay_steps=400, alpha=0.0)" in designer.readout.value
 
 
 def test_a_slider_move_redraws_and_updates_the_readout(designer) -> None:
     image, text = designer.view.image.value, designer.readout.value
     designer.controls["decay_steps"].value = 200
+    assert designer.data.settings["decay_steps"] == 200
+    assert designer.data.learning_rates[200] == pytest.approx(0.0)  # cosine reaches α·η₀ = 0
     assert designer.view.image.value != image
     assert designer.readout.value != text
     assert "decay_steps=200" in designer.readout.value
 
 
 def test_learning_rate_slider_changes_the_constant_run(designer) -> None:
-    before = designer.readout.value
-    designer.controls["initial_learning_rate η₀"].value = 0.1
+    before, constant = designer.readout.value, designer.data.constant
+    designer.controls["initial_learning_rate"].value = 0.1
+    np.testing.assert_array_equal(designer.data.constant, train_with_schedule(0.1))
+    assert not np.array_equal(designer.data.constant, constant)
     assert "initial_learning_rate=0.1" in designer.readout.value
     assert designer.readout.value != before
 
@@ -43,9 +54,10 @@ def test_learning_rate_slider_changes_the_constant_run(designer) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_draws_and_names_its_keras_class(designer, kind) -> None:
     designer.controls["decay_steps"].value = 150
-    designer.controls["schedule"].value = "constant" if kind != "constant" else "cosine"
+    designer.controls["kind"].value = "constant" if kind != "constant" else "cosine"
     image = designer.view.image.value
-    designer.controls["schedule"].value = kind
+    designer.controls["kind"].value = kind
+    assert designer.data.kind == kind
     expected = {"constant": "learning_rate=", "step": "PiecewiseConstantDecay",
                 "exponential": "ExponentialDecay", "polynomial": "PolynomialDecay",
                 "cosine": "CosineDecay", "warm-up + cosine": "warmup_target",
@@ -55,10 +67,10 @@ def test_every_kind_draws_and_names_its_keras_class(designer, kind) -> None:
 
 
 def test_only_the_sliders_a_kind_uses_are_shown(designer) -> None:
-    designer.controls["schedule"].value = "constant"
+    designer.controls["kind"].value = "constant"
     assert designer.controls["decay_steps"].layout.display == "none"
-    assert designer.controls["initial_learning_rate η₀"].layout.display != "none"
-    designer.controls["schedule"].value = "polynomial"
+    assert designer.controls["initial_learning_rate"].layout.display != "none"
+    designer.controls["kind"].value = "polynomial"
     assert designer.controls["power"].layout.display != "none"
     assert designer.controls["warmup_steps"].layout.display == "none"
 
@@ -66,19 +78,29 @@ def test_only_the_sliders_a_kind_uses_are_shown(designer) -> None:
 def test_switching_problem_redraws(designer) -> None:
     image, text = designer.view.image.value, designer.readout.value
     designer.controls["problem"].value = "rosenbrock + Adam"
+    assert designer.data.problem == "rosenbrock + Adam"
+    np.testing.assert_array_equal(designer.data.constant,
+                                  train_with_schedule(0.5, problem="rosenbrock + Adam"))
     assert designer.view.image.value != image and designer.readout.value != text
+    designer.controls["problem"].value = "noisy quadratic + SGD"  # back: its kept background
+    assert designer.view.image.value == image and designer.readout.value == text
 
 
 def test_the_noisy_problem_rewards_decay_and_the_readout_says_so(designer) -> None:
-    assert "the schedule ends" in designer.readout.value  # cosine beats constant η₀ = 0.5
-    designer.controls["schedule"].value = "step"          # decay_steps = 400: no drop in the run
+    data = designer.data  # cosine beats constant η₀ = 0.5
+    assert data.final < data.final_constant / 2
+    assert "the schedule ends" in designer.readout.value
+    designer.controls["kind"].value = "step"          # decay_steps = 400: no drop in the run
+    data = designer.data
+    assert np.all(data.learning_rates == 0.5) and data.final == pytest.approx(data.final_constant)
     assert "about the same" in designer.readout.value
 
 
 def test_divergence_is_reported_not_raised(designer) -> None:
-    designer.controls["schedule"].value = "exponential"
+    designer.controls["kind"].value = "exponential"
     designer.controls["decay_rate"].value = 1.0
-    designer.controls["initial_learning_rate η₀"].value = 2.5   # above 2/L = 2
+    designer.controls["initial_learning_rate"].value = 2.5   # above 2/L = 2
+    assert np.isnan(designer.data.final) and np.isnan(designer.data.final_constant)
     assert "diverged" in designer.readout.value
 
 
@@ -142,6 +164,10 @@ def test_train_with_schedule_rejects_bad_input() -> None:
 
 
 def test_problems_have_log_limits() -> None:
-    for spec in PROBLEMS.values():
-        low, high = spec["ylim"]
-        assert 0 < low < high
+    designer = widgets.schedule_designer()
+    assert set(designer.controls["problem"].options) == set(SCHEDULE_PROBLEMS)
+    for problem in SCHEDULE_PROBLEMS:
+        designer.controls["problem"].value = problem
+        loss_axes = designer.view.fig.axes[1]
+        low, high = loss_axes.get_ylim()
+        assert loss_axes.get_yscale() == "log" and 0 < low < high

@@ -3,6 +3,8 @@
 One submodule per topic (``gradient_descent``, ``momentum``, ...); every public
 ``check_*`` function is re-exported here, so a notebook writes
 ``from course_utils import exercises`` and ``exercises.check_gd_step(my_fn)``.
+``check_cases`` (in ``_core``) is the one engine they all run on: it calls a function
+case by case and names the first case that fails.
 """
 
 from __future__ import annotations

@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import optimizers
-from course_utils.exercises._core import Feedback
-from course_utils.exercises.momentum import Slip, _check_with_slips
+from course_utils import checks, optimizers
+from course_utils.exercises._core import Feedback, Slip, check_cases
 
 __all__ = ["check_bias_correction", "check_adam_step", "check_rmsprop_step", "check_adamw_step",
            "check_step_shrink_prediction", "bias_correction_reference", "adam_step_reference",
@@ -64,9 +63,10 @@ def check_bias_correction(fn: Callable[..., Any]) -> Feedback:
         ("other betas, a (2, 2) array",
          (np.array([[0.1, -0.1], [0.2, 0.0]]), np.array([[0.01, 0.02], [0.03, 0.0]]), 3, 0.5, 0.9)),
     ]
-    return _check_with_slips(
-        fn, cases, bias_correction_reference, _slips_bias(), ("m̂", "v̂"),
-        default_hint="m̂ = m / (1 − beta_1**t) and v̂ = v / (1 − beta_2**t), t counted from 1.",
+    return check_cases(
+        fn, cases, reference=bias_correction_reference, outputs=("m̂", "v̂"),
+        slips=_slips_bias(),
+        hint="m̂ = m / (1 − beta_1**t) and v̂ = v / (1 − beta_2**t), t counted from 1.",
         error_hints={ZeroDivisionError: "1 − βᵗ is zero only when t = 0; t counts from 1."},
         success="m̂ = m/(1−β₁ᵗ) and v̂ = v/(1−β₂ᵗ) in all 4 cases. Note case 3: after 5000 "
                 "steps β₁ᵗ is nothing, but β₂ᵗ = 0.999⁵⁰⁰⁰ ≈ 0.007 still matters a little.",
@@ -159,16 +159,16 @@ def check_adam_step(fn: Callable[..., Any]) -> Feedback:
          (np.array([1.0, 1.0]), np.array([1e-6, -3e-7]), np.zeros(2), np.zeros(2), 1,
           0.001, 0.9, 0.999, 1e-7)),
     ]
-    return _check_with_slips(
-        fn, cases, adam_step_reference, _slips_adam(), ("θ", "m", "v"),
+    return check_cases(
+        fn, cases, reference=adam_step_reference, outputs=("θ", "m", "v"),
+        slips=_slips_adam(),
         accept=[_adam_keras_form],
-        default_hint="m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; m̂ = m/(1−β₁ᵗ); "
-                     "v̂ = v/(1−β₂ᵗ); θ ← θ − η·m̂/(√v̂ + ε); return (θ, m, v).",
+        hint="m ← β₁·m + (1−β₁)·g; v ← β₂·v + (1−β₂)·g²; m̂ = m/(1−β₁ᵗ); "
+             "v̂ = v/(1−β₂ᵗ); θ ← θ − η·m̂/(√v̂ + ε); return (θ, m, v).",
         error_hints={ZeroDivisionError: "t counts from 1, so 1 − βᵗ is never zero; do not "
                                         "subtract 1 from t."},
         success="one Adam step, bias-corrected, in all 4 cases (it agrees with "
                 "optimizers.Adam, which takes Keras's steps).",
-        rtol=1e-6, atol=1e-12,
     )
 
 
@@ -224,10 +224,11 @@ def check_rmsprop_step(fn: Callable[..., Any]) -> Feedback:
         (_rms_variant(sqrt=False), "divide by the square root: g/√(s + ε) keeps the step near η."),
         (_rms_variant(sign=-1.0), "sign error: θ ← θ − η·g/√(s + ε) goes downhill."),
     ]
-    return _check_with_slips(
-        fn, cases, rmsprop_step_reference, slips, ("θ", "s"),
+    return check_cases(
+        fn, cases, reference=rmsprop_step_reference, outputs=("θ", "s"),
+        slips=slips,
         accept=[_rms_variant(eps_outside=True)],
-        default_hint="s ← ρ·s + (1−ρ)·g²; θ ← θ − η·g/√(s + ε); return (θ, s).",
+        hint="s ← ρ·s + (1−ρ)·g²; θ ← θ − η·g/√(s + ε); return (θ, s).",
         success="RMSprop as Keras runs it in all 4 cases (Keras puts ε inside the root: "
                 "g/√(s + ε)).",
     )
@@ -319,17 +320,17 @@ def check_adamw_step(fn: Callable[..., Any]) -> Feedback:
          (np.array([2.0, -3.0]), np.zeros(2), np.zeros(2), np.zeros(2), 1,
           0.01, 0.2, 0.9, 0.999, 1e-7)),
     ]
-    return _check_with_slips(
-        fn, cases, adamw_step_reference, _slips_adamw(), ("θ", "m", "v"),
+    return check_cases(
+        fn, cases, reference=adamw_step_reference, outputs=("θ", "m", "v"),
+        slips=_slips_adamw(),
         accept=[_adamw_variant(paper_eps=True)],
-        default_hint="θ ← θ − η·λ·θ (decoupled decay, before the step); then the Adam step of "
-                     "exercise 2 with the gradient g alone; return (θ, m, v).",
+        hint="θ ← θ − η·λ·θ (decoupled decay, before the step); then the Adam step of "
+             "exercise 2 with the gradient g alone; return (θ, m, v).",
         error_hints={ZeroDivisionError: "t counts from 1, so 1 − βᵗ is never zero."},
         success="one AdamW step in all 4 cases: the weights shrink by η·λ·θ directly and the "
                 "Adam step sees only g (it agrees with optimizers.AdamW, which takes Keras's "
                 "steps). Case 4 shows the difference from L2: with g = 0, Adam + L2 would still "
                 "take a full step of about η, AdamW only the decay η·λ·θ.",
-        rtol=1e-6, atol=1e-12,
     )
 
 
@@ -340,6 +341,7 @@ def step_shrink_measured(steps: int = 100) -> tuple[float, float]:
     Runs ``optimizers.Adagrad`` and ``optimizers.RMSprop`` for ``steps`` + 1 steps and
     divides the length of the last step by the length of the first.
     """
+    steps = checks.whole("steps", steps, low=1)
     out = []
     for opt in (optimizers.Adagrad(learning_rate=0.01), optimizers.RMSprop(learning_rate=0.01)):
         theta = np.zeros(1)
@@ -360,6 +362,7 @@ def check_step_shrink_prediction(adagrad: float | None, rmsprop: float | None,
     Each prediction passes when it is within ``tolerance`` (relative) of the measured
     ratio; the feedback reports both measured values and what each optimizer's state did.
     """
+    tolerance = checks.number("tolerance", tolerance, low=0, low_open=True)
     if adagrad is None or rmsprop is None:
         return Feedback("not attempted", "set both predictions (numbers such as 0.5), then run "
                         "the cell.")

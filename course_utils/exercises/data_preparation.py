@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.exercises._core import Feedback, call_learner
+from course_utils.exercises._core import Feedback, call_learner, check_cases
 
 __all__ = [
     "check_standardize",
@@ -337,27 +337,17 @@ def reference_rotation_factor(degrees: float) -> float:
 
 def check_rotation_factor(fn: Callable[[float], Any]) -> Feedback:
     """``fn(degrees)`` must return the ``RandomRotation`` factor (fraction of 2π) for ±degrees."""
-    inputs = [(36.0, "±36°"), (90.0, "±90° (a quarter turn)"), (10.0, "±10°")]
-    for deg, name in inputs:
-        got, problem = call_learner(fn, (deg,), name, "a full turn is 360°.")
-        if problem is not None:
-            return problem
-        want = reference_rotation_factor(deg)
-        if _close(got, want, rtol=1e-6, atol=1e-9):
-            continue
-        if _close(got, math.radians(deg)):
-            hint = ("that is the angle in radians. Keras's factor is a fraction of a full turn "
-                    "(2π radians): divide the radians by 2π, or the degrees by 360.")
-        elif _close(got, deg / 180):
-            hint = "a full turn is 360°, not 180°."
-        elif _close(got, deg):
-            hint = "the factor is not in degrees: divide by 360."
-        else:
-            hint = "factor = degrees / 360 (0.25 is a quarter turn)."
-        try:
-            shown = f"{float(got):.6g}"
-        except (TypeError, ValueError):
-            shown = repr(got)[:60]
-        return Feedback("wrong", f"case '{name}': expected {want:.6g}, got {shown}. Hint: {hint}")
-    return Feedback("correct", "degrees / 360: RandomRotation(0.25) turns by up to ±90°, "
-                    "RandomRotation(10 / 360) by up to ±10°.")
+    cases = [("±36°", (36.0,)), ("±90° (a quarter turn)", (90.0,)), ("±10°", (10.0,))]
+    slips = [
+        (math.radians, "that is the angle in radians. Keras's factor is a fraction of a full "
+                       "turn (2π radians): divide the radians by 2π, or the degrees by 360."),
+        (lambda deg: deg / 180, "a full turn is 360°, not 180°."),
+        (lambda deg: deg, "the factor is not in degrees: divide by 360."),
+    ]
+    return check_cases(
+        fn, cases, reference=reference_rotation_factor, slips=slips, atol=1e-9,
+        hint="factor = degrees / 360 (0.25 is a quarter turn).",
+        error_hints={Exception: "a full turn is 360°."},
+        success="degrees / 360: RandomRotation(0.25) turns by up to ±90°, RandomRotation(10 / 360) "
+                "by up to ±10°.",
+    )

@@ -18,38 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.exercises._core import Feedback, call_learner
+from course_utils.exercises._core import Case, Feedback, call_learner, check_cases
 
 __all__ = ["check_init_std", "check_dead_fraction", "check_early_stopping",
            "check_precision_recall_f1", "check_class_weight", "init_std_reference",
            "dead_fraction_reference", "early_stopping_reference",
            "precision_recall_f1_reference", "class_weight_reference"]
-
-
-def _numbers(got: Any, count: int) -> list[float] | None:
-    """``got`` as a list of ``count`` floats, or None if it is not that."""
-    values = list(got) if isinstance(got, tuple | list | np.ndarray) else [got]
-    if len(values) != count:
-        return None
-    try:
-        return [float(v) for v in values]
-    except (TypeError, ValueError):
-        return None
-
-
-def _slip(got: Sequence[float], slips: Sequence[tuple[Callable[[], Any], str]],
-          rtol: float = 1e-6) -> str | None:
-    for wrong, hint in slips:
-        try:
-            with np.errstate(all="ignore"):
-                value = wrong()
-        except (ZeroDivisionError, ValueError, IndexError):
-            continue
-        value = list(value) if isinstance(value, tuple | list) else [value]
-        if len(value) == len(got) and np.allclose(got, value, rtol=rtol, atol=1e-12,
-                                                  equal_nan=True):
-            return hint
-    return None
 
 
 # -- 08, exercise 1: the standard deviation of Glorot and He -----------------------------
@@ -109,29 +83,14 @@ def check_init_std(fn: Callable[[int, int, str], float]) -> Feedback:
     without an activation) keeps the variance of activations *and* gradients, Var = 2/(fan_in +
     fan_out); He (for ReLU, which zeroes half its inputs) Var = 2/fan_in.
     """
-    if not callable(fn):
-        return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
-    cases = INIT_STD_CASES
-    hint = ("Glorot: std = sqrt(2 / (fan_in + fan_out)); He: std = sqrt(2 / fan_in); "
-            "compare `scheme` with the strings 'glorot' and 'he'.")
-    for name, (fan_in, fan_out, scheme) in cases:
-        got, problem = call_learner(fn, (fan_in, fan_out, scheme), name, hint)
-        if problem is not None:
-            return problem
-        values = _numbers(got, 1)
-        if values is None:
-            return Feedback("wrong", f"case '{name}': expected one number (the standard "
-                            f"deviation), got {got!r}. Hint: return a float.")
-        want = init_std_reference(fan_in, fan_out, scheme)
-        if math.isclose(values[0], want, rel_tol=1e-6):
-            continue
-        slips = _init_std_slips(fan_in, fan_out, scheme, want)
-        slip = _slip(values, slips) or hint
-        return Feedback("wrong", f"case '{name}': expected std = {want:.6g}, got "
-                        f"{values[0]:.6g}. Hint: {slip}")
-    return Feedback("correct", "Glorot std = sqrt(2/(fan_in + fan_out)) and He std = "
-                    "sqrt(2/fan_in) in all 4 cases: the numbers keras.initializers.GlorotNormal "
-                    "and HeNormal aim for.")
+    return check_cases(
+        fn, INIT_STD_CASES, reference=init_std_reference, outputs=("std",), numbers=True,
+        slips=lambda *case: _init_std_slips(*case, init_std_reference(*case)),
+        hint="Glorot: std = sqrt(2 / (fan_in + fan_out)); He: std = sqrt(2 / fan_in); "
+             "compare `scheme` with the strings 'glorot' and 'he'.",
+        success="Glorot std = sqrt(2/(fan_in + fan_out)) and He std = sqrt(2/fan_in) in all 4 "
+                "cases: the numbers keras.initializers.GlorotNormal and HeNormal aim for.",
+    )
 
 
 # -- 08, exercise 2: the fraction of dead ReLU units --------------------------------------
@@ -161,8 +120,6 @@ def check_dead_fraction(fn: Callable[[np.ndarray], float]) -> Feedback:
     A unit is dead when it outputs 0 for *every* example: its gradient is 0 for
     every example too, so no update can bring it back.
     """
-    if not callable(fn):
-        return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
     rng = np.random.default_rng(8)
     mixed = np.maximum(rng.normal(size=(6, 8)), 0.0)
     mixed[:, [1, 4]] = 0.0  # two dead units; the others fire on some rows
@@ -174,28 +131,17 @@ def check_dead_fraction(fn: Callable[[np.ndarray], float]) -> Feedback:
              ("a (5, 4) batch, no dead unit", live),
              ("all 3 units dead", np.zeros((4, 3))),
              ("one example, (1, 5)", np.array([[0.0, 1.2, 0.0, 0.4, 0.0]]))]
-    hint = ("a unit is a column; it is dead if the whole column is 0: "
-            "np.mean(np.all(activations <= 0, axis=0)).")
-    for name, acts in cases:
-        saved = acts.copy()
-        got, problem = call_learner(fn, (acts,), name, hint)
-        if problem is not None:
-            return problem
-        if not np.array_equal(saved, acts):
-            return Feedback("wrong", f"case '{name}': your function changed the activations in "
-                            "place. Hint: compare without assigning into the array.")
-        values = _numbers(got, 1)
-        if values is None:
-            return Feedback("wrong", f"case '{name}': expected one number (a fraction), got "
-                            f"{got!r}.")
-        want = dead_fraction_reference(acts)
-        if math.isclose(values[0], want, rel_tol=1e-9, abs_tol=1e-12):
-            continue
-        slip = _slip(values, _dead_fraction_slips(acts, want)) or hint
-        return Feedback("wrong", f"case '{name}': expected {want:.6g}, got {values[0]:.6g}. "
-                        f"Hint: {slip}")
-    return Feedback("correct", "a unit is dead when its whole column is zero; your fractions "
-                    "match in all 4 cases.")
+    return check_cases(
+        fn, [(name, (acts,)) for name, acts in cases], reference=dead_fraction_reference,
+        slips=lambda acts: _dead_fraction_slips(acts, dead_fraction_reference(acts)),
+        hint="a unit is a column; it is dead if the whole column is 0: "
+             "np.mean(np.all(activations <= 0, axis=0)).",
+        in_place="your function changed the activations in place. Hint: compare without "
+                 "assigning into the array.",
+        success="a unit is dead when its whole column is zero; your fractions match in all 4 "
+                "cases.",
+        rtol=1e-9,
+    )
 
 
 # -- 09, exercise 1: what EarlyStopping keeps and when it stops ----------------------------
@@ -253,8 +199,6 @@ def _early_stopping_slips(losses: Sequence[float], patience: int,
 
 def check_early_stopping(fn: Callable[[Sequence[float], int], tuple[int, int]]) -> Feedback:
     """Check ``fn(val_losses, patience) -> (best_epoch, stopped_epoch)``, epochs counted from 1."""
-    if not callable(fn):
-        return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
     cases = [
         ("a U-shaped curve, patience 3",
          [1.00, 0.70, 0.52, 0.45, 0.43, 0.44, 0.47, 0.50, 0.55, 0.61], 3),
@@ -263,27 +207,18 @@ def check_early_stopping(fn: Callable[[Sequence[float], int], tuple[int, int]]) 
         ("still improving at the end, patience 2", [0.9, 0.8, 0.7, 0.65, 0.6], 2),
         ("a tie is not an improvement, patience 2", [0.8, 0.5, 0.5, 0.6, 0.7, 0.4], 2),
     ]
-    hint = ("keep the best loss so far and its epoch (counted from 1); count the epochs since "
-            "the last strict improvement and stop when that count reaches patience.")
-    for name, losses, patience in cases:
-        got, problem = call_learner(fn, (list(losses), patience), name, hint)
-        if problem is not None:
-            return problem
-        values = _numbers(got, 2)
-        if values is None:
-            return Feedback("wrong", f"case '{name}': expected two numbers (best_epoch, "
-                            f"stopped_epoch), got {got!r}. Hint: `return best_epoch, "
-                            "stopped_epoch`.")
-        want = early_stopping_reference(losses, patience)
-        if values == [float(w) for w in want]:
-            continue
-        slips = _early_stopping_slips(losses, patience, want)
-        slip = _slip(values, slips) or hint
-        return Feedback("wrong", f"case '{name}' (val_loss {losses}, patience {patience}): "
-                        f"expected (best_epoch, stopped_epoch) = {want}, got "
-                        f"({values[0]:g}, {values[1]:g}). Hint: {slip}")
-    return Feedback("correct", "your epochs match keras.callbacks.EarlyStopping("
-                    "restore_best_weights=True) in all 4 cases, the tie included.")
+    return check_cases(
+        fn, [Case(name, (losses, patience), detail=f"(val_loss {losses}, patience {patience})")
+             for name, losses, patience in cases],
+        reference=early_stopping_reference, outputs=("best_epoch", "stopped_epoch"),
+        numbers=True, rtol=0.0, atol=0.0,
+        slips=lambda losses, patience: _early_stopping_slips(
+            losses, patience, early_stopping_reference(losses, patience)),
+        hint="keep the best loss so far and its epoch (counted from 1); count the epochs since "
+             "the last strict improvement and stop when that count reaches patience.",
+        success="your epochs match keras.callbacks.EarlyStopping(restore_best_weights=True) in "
+                "all 4 cases, the tie included.",
+    )
 
 
 # -- 09, exercise 2: precision, recall and F1 from a confusion matrix ---------------------
@@ -303,7 +238,11 @@ def precision_recall_f1_reference(cm: Any) -> tuple[float, float, float]:
 def _precision_recall_slips(cm: np.ndarray, want: tuple[float, float, float]) -> list:
     (tn, fp), (fn_, tp) = cm.astype(float)
     p, r, _ = want
+    nan = ("a 0/0 gave NaN. When nothing is predicted positive, tp + fp = 0: return 0 for "
+           "precision (and then F1), as scikit-learn's zero_division=0 does.")
     return [
+        (lambda: (math.nan, r, math.nan), nan),  # 0/0 in NumPy: NaN, which F1 inherits
+        (lambda: (math.nan, r, 0.0), nan),       # ... or F1 guarded, precision not
         (lambda: (r, p, want[2]), "precision and recall are swapped: precision divides by "
                                   "the *predicted* positives (tp + fp, a column), recall by "
                                   "the *true* positives (tp + fn, a row)."),
@@ -322,42 +261,25 @@ def check_precision_recall_f1(fn: Callable[[np.ndarray], tuple[float, float, flo
     ``cm`` is laid out as scikit-learn's ``confusion_matrix`` returns it: rows are the
     true classes, columns the predicted ones, so ``cm = [[TN, FP], [FN, TP]]``.
     """
-    if not callable(fn):
-        return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
     cases = [
         ("a typical classifier", np.array([[373, 6], [15, 6]])),
         ("many false alarms", np.array([[324, 55], [6, 15]])),
         ("perfect", np.array([[90, 0], [0, 10]])),
         ("always predicts negative (no positive predictions)", np.array([[95, 0], [5, 0]])),
     ]
-    hint = ("with (tn, fp), (fn, tp) = cm: precision = tp/(tp+fp), recall = tp/(tp+fn), "
-            "F1 = 2·precision·recall/(precision + recall).")
-    for name, cm in cases:
-        got, problem = call_learner(fn, (cm.copy(),), name, hint)
-        if problem is not None:
-            if "ZeroDivision" in problem.message or "division" in problem.message:
-                return Feedback("wrong", problem.message + " When nothing is predicted "
-                                "positive, tp + fp = 0: return 0 for precision (and F1), as "
-                                "scikit-learn's zero_division=0 does.")
-            return problem
-        values = _numbers(got, 3)
-        if values is None:
-            return Feedback("wrong", f"case '{name}': expected three numbers (precision, "
-                            f"recall, f1), got {got!r}. Hint: `return precision, recall, f1`.")
-        want = precision_recall_f1_reference(cm)
-        if np.allclose(values, want, rtol=1e-6, atol=1e-9):
-            continue
-        slips = _precision_recall_slips(cm, want)
-        if any(math.isnan(v) for v in values):
-            slip = ("a 0/0 gave NaN. When nothing is predicted positive, tp + fp = 0: return 0 "
-                    "for precision (and then F1), as scikit-learn's zero_division=0 does.")
-        else:
-            slip = _slip(values, slips) or hint
-        return Feedback("wrong", f"case '{name}' (cm = {cm.tolist()}): expected (precision, "
-                        f"recall, f1) = ({want[0]:.4g}, {want[1]:.4g}, {want[2]:.4g}), got "
-                        f"({values[0]:.4g}, {values[1]:.4g}, {values[2]:.4g}). Hint: {slip}")
-    return Feedback("correct", "precision, recall and F1 match scikit-learn's in all 4 cases, "
-                    "the classifier that never predicts positive included (all three 0).")
+    zero_division = ("When nothing is predicted positive, tp + fp = 0: return 0 for precision "
+                     "(and F1), as scikit-learn's zero_division=0 does.")
+    return check_cases(
+        fn, [Case(name, (cm,), detail=f"(cm = {cm.tolist()})") for name, cm in cases],
+        reference=precision_recall_f1_reference, outputs=("precision", "recall", "f1"),
+        numbers=True, atol=1e-9,
+        slips=lambda cm: _precision_recall_slips(cm, precision_recall_f1_reference(cm)),
+        hint="with (tn, fp), (fn, tp) = cm: precision = tp/(tp+fp), recall = tp/(tp+fn), "
+             "F1 = 2·precision·recall/(precision + recall).",
+        error_hints={ZeroDivisionError: zero_division},
+        success="precision, recall and F1 match scikit-learn's in all 4 cases, the classifier "
+                "that never predicts positive included (all three 0).",
+    )
 
 
 # -- 09, exercise 3: balanced class weights -------------------------------------------------

@@ -18,8 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from course_utils import surfaces, trajectories
-from course_utils.exercises._core import Feedback, call_learner, check_cases
+from course_utils import checks, surfaces, trajectories
+from course_utils.exercises._core import (
+    Feedback,
+    check_cases,
+    letters,
+    quoted,
+    read_predictions,
+    word_in,
+)
 
 __all__ = [
     "check_gd_step",
@@ -58,17 +65,11 @@ def check_gd_step(fn: Callable[[np.ndarray, np.ndarray, float], Any]) -> Feedbac
         ("a matrix of weights", (np.ones((2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]]), 0.25),
          np.array([[0.75, 0.5], [0.25, 0.0]]), "the update works element by element on any shape."),
     ]
-    inputs = [(name, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args))
-              for name, args, *_ in cases]
-    result = check_cases(fn, cases, success="θ ← θ − η·g, element by element. That is all of "
-                         "plain gradient descent.")
-    if result:
-        for (name, original), (_, args, *_rest) in zip(inputs, cases, strict=True):
-            if not np.array_equal(original[0], args[0]):
-                return Feedback("wrong", f"case '{name}': your function changed the params array "
-                                "it was given. Hint: return a new array (params - ...), do not "
-                                "update it in place with -=.")
-    return result
+    return check_cases(fn, cases, success="θ ← θ − η·g, element by element. That is all of "
+                       "plain gradient descent.",
+                       in_place="your function changed an array it was given (params or "
+                                "grad). Hint: return a new array (params - ...), do not update "
+                                "it in place with -=.")
 
 
 # -- 01: the gradient of the mean squared error, by hand --------------------------------
@@ -80,56 +81,38 @@ def reference_mse_gradient(w: float, b: float, x: np.ndarray, y: np.ndarray
     return float(2 * np.mean(r * x)), float(2 * np.mean(r))
 
 
-def _mse_cases() -> list[tuple[str, tuple, tuple[float, float], str]]:
+def _mse_slips(w: float, b: float, x: np.ndarray, y: np.ndarray) -> list:
+    want = np.asarray(reference_mse_gradient(w, b, x, y))
+    return [
+        (lambda: want / 2, "the derivative of r² is 2·r: a factor 2 is missing."),
+        (lambda: -want, "the sign is flipped: with r = ŷ − y = w·x + b − y the gradient is "
+                        "+2·mean(r·x)."),
+        (lambda: want * len(x), "you summed over the points; the loss is a mean, so divide by "
+                                "the number of points."),
+        (lambda: want[::-1], "the two components are swapped: return (dL_dw, dL_db)."),
+    ]
+
+
+def check_mse_gradient(fn: Callable[[float, float, np.ndarray, np.ndarray], Any]) -> Feedback:
+    """``fn(w, b, x, y)`` must return ``(∂f/∂w, ∂f/∂b)`` for f = mean((w·x + b − y)²)."""
     x = np.array([-1.0, 0.0, 1.0, 2.0])
     y = np.array([-1.0, 1.0, 3.0, 5.0])  # y = 2x + 1 exactly
     rng = np.random.default_rng(7)
     xr = rng.normal(size=25)
     yr = 1.5 * xr - 0.5 + 0.1 * rng.normal(size=25)
-    raw = [
+    cases = [
         ("at the exact fit w=2, b=1", (2.0, 1.0, x, y)),
         ("at w=0, b=0", (0.0, 0.0, x, y)),
         ("25 noisy points, w=-1, b=2", (-1.0, 2.0, xr, yr)),
     ]
-    return [(name, args, reference_mse_gradient(*args), "") for name, args in raw]
-
-
-def check_mse_gradient(fn: Callable[[float, float, np.ndarray, np.ndarray], Any]) -> Feedback:
-    """``fn(w, b, x, y)`` must return ``(∂f/∂w, ∂f/∂b)`` for f = mean((w·x + b − y)²)."""
-    for name, args, expected, _ in _mse_cases():
-        got, problem = call_learner(fn, args, name, "compute the residuals r = w*x + b - y "
-                                    "first, then two means.")
-        if problem is not None:
-            return problem
-        try:
-            got_arr = np.asarray(got, dtype=float).reshape(-1)
-        except (TypeError, ValueError):
-            got_arr = np.array([])
-        if got_arr.shape != (2,):
-            return Feedback("wrong", f"case '{name}': return two numbers (dL_dw, dL_db), got "
-                            f"{got!r}.")
-        want = np.asarray(expected)
-        if np.allclose(got_arr, want, rtol=1e-6, atol=1e-9):
-            continue
-        n = len(args[2])
-        def close(a: np.ndarray, got_arr: np.ndarray = got_arr) -> bool:
-            return bool(np.allclose(got_arr, a, rtol=1e-6, atol=1e-9))
-
-        if close(want / 2):
-            hint = "the derivative of r² is 2·r: a factor 2 is missing."
-        elif close(-want):
-            hint = "the sign is flipped: with r = ŷ − y = w·x + b − y the gradient is +2·mean(r·x)."
-        elif close(want * n):
-            hint = "you summed over the points; the loss is a mean, so divide by the number of points."
-        elif close(want[::-1]):
-            hint = "the two components are swapped: return (dL_dw, dL_db)."
-        else:
-            hint = ("∂f/∂w = 2·mean(r·x) and ∂f/∂b = 2·mean(r), with r = w·x + b − y "
-                    "(chain rule: the inner derivative of w·x + b is x for w and 1 for b).")
-        return Feedback("wrong", f"case '{name}': expected {np.round(want, 6).tolist()}, got "
-                        f"{np.round(got_arr, 6).tolist()}. Hint: {hint}")
-    return Feedback("correct", "∂f/∂w = 2·mean(r·x), ∂f/∂b = 2·mean(r): the same numbers "
-                    "tf.GradientTape gives.")
+    return check_cases(
+        fn, cases, reference=reference_mse_gradient, outputs=("dL_dw", "dL_db"), numbers=True,
+        slips=_mse_slips, atol=1e-9,
+        hint="∂f/∂w = 2·mean(r·x) and ∂f/∂b = 2·mean(r), with r = w·x + b − y (chain rule: "
+             "the inner derivative of w·x + b is x for w and 1 for b).",
+        error_hints={Exception: "compute the residuals r = w*x + b - y first, then two means."},
+        success="∂f/∂w = 2·mean(r·x), ∂f/∂b = 2·mean(r): the same numbers tf.GradientTape gives.",
+    )
 
 
 # -- 01: choose a learning rate --------------------------------------------------------------
@@ -197,14 +180,6 @@ _REGIME_WORDS = {
 }
 
 
-def _regime_word(word: Any) -> str | None:
-    """The learner's word as one of ``REGIMES``, or None if it is not one."""
-    if not isinstance(word, str):
-        return None
-    key = "".join(ch for ch in word.lower() if ch.isalpha())
-    return _REGIME_WORDS.get(key)
-
-
 def measured_regime(learning_rate: float, condition: float = REGIME_TASK["condition"],
                     steps: int = REGIME_TASK["steps"]) -> tuple[str, trajectories.Trajectory]:
     """Run plain GD on the quadratic and name what it did: ``"smooth"``, ``"zig-zag"`` or
@@ -214,7 +189,7 @@ def measured_regime(learning_rate: float, condition: float = REGIME_TASK["condit
     finite = np.isfinite(res.loss)
     if bool(res.diverged) or not finite.all() or float(res.loss[-1]) >= float(res.loss[0]):
         return "diverges", res
-    _, vectors = np.linalg.eigh(np.asarray(surf.hessian, dtype=float))
+    _, vectors = np.linalg.eigh(np.asarray(surf.matrix, dtype=float))
     along = (res.path - np.asarray(surf.minima[0], dtype=float)) @ vectors  # eigen-coordinates
     signs = np.sign(along)
     flips = (signs[1:] * signs[:-1]) < 0
@@ -268,22 +243,21 @@ def check_regime_predictions(predictions: Any) -> Feedback:
                         f"predict for all of {listed}.")
     blank = [r for r in rates if given[r] is None]
     if len(blank) == len(rates):
-        return Feedback("not attempted", "replace each None with \"smooth\", \"zig-zag\" or "
-                        "\"diverges\": your prediction before running anything.")
+        return Feedback("not attempted", f"replace each None with {quoted(REGIMES)}: your "
+                        "prediction before running anything.")
     if blank:
         return Feedback("not attempted", f"still None for η = {', '.join(f'{r:g}' for r in blank)}: "
                         "predict every learning rate before checking.")
     words: dict[float, str] = {}
     for r in rates:
-        word = _regime_word(given[r])
+        word = word_in(given[r], _REGIME_WORDS)
         if word is None:
-            plain = "".join(ch for ch in str(given[r]).lower() if ch.isalpha())
-            if plain in ("converges", "converge", "convergent", "stable"):
+            if letters(given[r]) in ("converges", "converge", "convergent", "stable"):
                 return Feedback("wrong", f"η = {r:g}: {given[r]!r} is not specific enough: both "
                                 "\"smooth\" and \"zig-zag\" runs converge. Say which: does the error "
                                 "change sign from step to step?")
             return Feedback("wrong", f"η = {r:g}: {given[r]!r} is not a regime; use one of "
-                            "\"smooth\", \"zig-zag\" or \"diverges\".")
+                            f"{quoted(REGIMES)}.")
         words[r] = word
     surf = surfaces.get("quadratic", condition=task["condition"])
     curvatures = tuple(float(c) for c in surf.eigenvalues)
@@ -445,12 +419,6 @@ _FLOOR_SYNONYMS = {
 }
 
 
-def _floor_word(word: Any) -> str | None:
-    if not isinstance(word, str):
-        return None
-    return _FLOOR_SYNONYMS.get("".join(ch for ch in word.lower() if ch.isalpha()))
-
-
 def _regression_02() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chapter 02's data: ``X`` (with a column of ones), ``y`` and the least-squares ``(w, b)``."""
     rng = np.random.default_rng(0)
@@ -464,6 +432,11 @@ def measured_noise_floor(batch_size: int, learning_rate: float, seeds: int = 20,
                          burn_in: int = 300, average: int = 1200, seed: int = 7) -> np.ndarray:
     """Per seed, the mean of loss − minimum over ``average`` steps of mini-batch SGD started at
     the minimum of chapter 02's regression, after ``burn_in`` steps (all seeds in one array)."""
+    batch_size = checks.whole("batch_size", batch_size, low=1)
+    learning_rate = checks.number("learning_rate", learning_rate, low=0, low_open=True)
+    seeds = checks.whole("seeds", seeds, low=1)
+    burn_in = checks.whole("burn_in", burn_in, low=0)
+    average = checks.whole("average", average, low=1)
     features, y, best = _regression_02()
     n = len(y)
     half_hessian = features.T @ features / n
@@ -516,26 +489,9 @@ def check_noise_floor_prediction(predictions: Any) -> Feedback:
     factor 2)? The checker measures every floor over 20 seeds and explains each miss."""
     task = NOISE_FLOOR_TASK
     keys = list(task["changes"])
-    if not isinstance(predictions, dict):
-        return Feedback("wrong", f"give a dict with the keys {keys}, e.g. "
-                        "{\"a\": \"lower\", ...}; got " f"{type(predictions).__name__}.")
-    unknown = [k for k in predictions if k not in keys]
-    if unknown:
-        return Feedback("wrong", f"unknown key(s) {unknown}: predict exactly for {keys}.")
-    missing = [k for k in keys if k not in predictions]
-    if missing:
-        return Feedback("wrong", f"no prediction for {missing}; predict for all of {keys}.")
-    blank = [k for k in keys if predictions[k] is None]
-    if blank:
-        return Feedback("not attempted", f"still None for {blank}: write \"lower\", \"higher\" or "
-                        "\"about the same\" for each, before running anything.")
-    words = {}
-    for k in keys:
-        word = _floor_word(predictions[k])
-        if word is None:
-            return Feedback("wrong", f"({k}): {predictions[k]!r} is not one of \"lower\", "
-                            "\"higher\" or \"about the same\".")
-        words[k] = word
+    words, problem = read_predictions(predictions, keys, FLOOR_WORDS, _FLOOR_SYNONYMS)
+    if problem is not None:
+        return problem
     run = {name: task[name] for name in ("seeds", "burn_in", "average")}
     base = measured_noise_floor(*task["base"], **run).mean()
     b0, e0 = task["base"]

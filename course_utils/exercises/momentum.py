@@ -13,107 +13,38 @@ Taught in 03_momentum.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from course_utils import optimizers as _optimizers
+from course_utils import quadratic
 from course_utils import surfaces as _surfaces
 from course_utils import trajectories as _trajectories
-from course_utils.exercises._core import Feedback
+from course_utils.exercises._core import Feedback, Slip, check_cases, read_predictions
 
 __all__ = ["check_momentum_step", "check_optimal_momentum", "check_nesterov_step",
            "check_momentum_regimes", "momentum_step_reference", "optimal_momentum_reference",
            "nesterov_step_reference", "measured_momentum_regime", "MOMENTUM_REGIME_TASK"]
 
-Slip = tuple[Callable[..., tuple], str]
-
-
-# -- shared machinery (also used by the adaptive-methods checkers) -------------------------
-def _fmt(values: Sequence[Any], names: Sequence[str]) -> str:
-    parts = []
-    for name, value in zip(names, values, strict=True):
-        arr = np.asarray(value, dtype=float)
-        text = np.array2string(arr, precision=6, separator=", ") if arr.ndim else f"{float(arr):.6g}"
-        parts.append(f"{name} = {text}")
-    return ", ".join(parts)
-
-
-def _same(got: Sequence[np.ndarray], want: Sequence[Any], rtol: float, atol: float) -> bool:
-    with np.errstate(all="ignore"):
-        return all(
-            np.asarray(g).shape == np.asarray(w, dtype=float).shape
-            and np.allclose(g, np.asarray(w, dtype=float), rtol=rtol, atol=atol, equal_nan=True)
-            for g, w in zip(got, want, strict=True)
-        )
-
-
-def _check_with_slips(
-    fn: Callable[..., Any],
-    cases: Sequence[tuple[str, tuple]],
-    reference: Callable[..., tuple],
-    slips: Sequence[Slip],
-    outputs: Sequence[str],
-    *,
-    default_hint: str,
-    accept: Sequence[Callable[..., tuple]] = (),
-    error_hints: dict[type, str] | None = None,
-    success: str = "all cases pass.",
-    rtol: float = 1e-6,
-    atol: float = 1e-12,
-) -> Feedback:
-    """Run ``fn(*args)`` per case against ``reference``; name a recognised slip when it fails.
-
-    ``accept`` lists other correct forms (e.g. where ε sits); ``slips`` are
-    ``(wrong_fn, hint)`` pairs tried in order when the answer matches no correct form.
-    A function that changes its array inputs in place fails too.
-    """
-    if not callable(fn):
-        return Feedback("wrong", f"expected a function, got {type(fn).__name__}.")
-    for name, args in cases:
-        saved = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args]
-        try:
-            with np.errstate(all="ignore"):
-                got = fn(*args)
-        except Exception as err:  # a learner's bug is feedback, not a crash
-            hint = (error_hints or {}).get(type(err), default_hint)
-            return Feedback("wrong", f"case '{name}' raised {type(err).__name__}: {err}. "
-                            f"Hint: {hint}")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
-        for before, after in zip(saved, args, strict=True):
-            if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
-                return Feedback("wrong", f"case '{name}': your function changed one of its input "
-                                "arrays in place (e.g. `params -= ...`). Hint: compute new arrays "
-                                "and return them (`params = params - ...` or `params - ...`).")
-        if not isinstance(got, tuple | list) or len(got) != len(outputs):
-            return Feedback("wrong", f"case '{name}': expected a tuple of {len(outputs)} values "
-                            f"({', '.join(outputs)}), got {type(got).__name__}"
-                            f"{' of length ' + str(len(got)) if isinstance(got, tuple | list) else ''}"
-                            f". Hint: end with `return {', '.join(outputs)}`.")
-        try:
-            got_arrays = [np.asarray(g, dtype=float) for g in got]
-        except (TypeError, ValueError):
-            return Feedback("wrong", f"case '{name}': the values returned are not numbers or "
-                            "arrays of numbers.")
-        with np.errstate(all="ignore"):
-            expected = reference(*args)
-            if any(_same(got_arrays, form(*args), rtol, atol) for form in (reference, *accept)):
-                continue
-            shapes = [np.shape(e) for e in expected]
-            if [g.shape for g in got_arrays] != shapes:
-                return Feedback("wrong", f"case '{name}': expected shapes {shapes}, got "
-                                f"{[g.shape for g in got_arrays]}. Hint: work element by element "
-                                "so the result has the shape of the parameters.")
-            hint = next((h for slip, h in slips if _same(got_arrays, slip(*args), rtol, atol)),
-                        default_hint)
-        return Feedback("wrong", f"case '{name}': expected {_fmt(expected, outputs)}; got "
-                        f"{_fmt(got_arrays, outputs)}. Hint: {hint}")
-    return Feedback("correct", success)
-
-
 # -- exercise 1: one heavy-ball step ------------------------------------------------------
+def _step_cases(seed: int) -> list[tuple[str, tuple]]:
+    """The cases of a step checker: ``(params, grads, velocity, learning_rate, momentum)``."""
+    rng = np.random.default_rng(seed)
+    return [
+        ("first step, velocity zero",
+         (np.array([1.0, -2.0]), np.array([0.5, -1.0]), np.zeros(2), 0.1, 0.9)),
+        ("rolling: velocity from earlier steps",
+         (np.array([0.5, 1.5]), np.array([1.0, 2.0]), np.array([0.2, -0.3]), 0.1, 0.9)),
+        ("zero gradient: the ball keeps rolling",
+         (np.array([2.0, -1.0]), np.zeros(2), np.array([0.3, -0.1]), 0.05, 0.5)),
+        ("a (2, 3) weight matrix",
+         (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 0.1 * rng.normal(size=(2, 3)),
+          0.01, 0.8)),
+    ]
+
+
 def momentum_step_reference(params, grads, velocity, learning_rate, momentum):
     """Keras's heavy ball: v ← β·v − η·g, then θ ← θ + v. Returns (new_params, new_velocity)."""
     v = momentum * np.asarray(velocity, dtype=float) - learning_rate * np.asarray(grads, dtype=float)
@@ -190,22 +121,11 @@ def check_momentum_step(fn: Callable[..., Any]) -> Feedback:
 
     The heavy ball as Keras runs it: ``v ← β·v − η·g``, ``θ ← θ + v``.
     """
-    rng = np.random.default_rng(3)
-    cases = [
-        ("first step, velocity zero",
-         (np.array([1.0, -2.0]), np.array([0.5, -1.0]), np.zeros(2), 0.1, 0.9)),
-        ("rolling: velocity from earlier steps",
-         (np.array([0.5, 1.5]), np.array([1.0, 2.0]), np.array([0.2, -0.3]), 0.1, 0.9)),
-        ("zero gradient: the ball keeps rolling",
-         (np.array([2.0, -1.0]), np.zeros(2), np.array([0.3, -0.1]), 0.05, 0.5)),
-        ("a (2, 3) weight matrix",
-         (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 0.1 * rng.normal(size=(2, 3)),
-          0.01, 0.8)),
-    ]
-    return _check_with_slips(
-        fn, cases, momentum_step_reference, _slips_momentum(), ("θ", "v"),
-        default_hint="compute the new velocity first, v ← β·v − η·g (β = momentum, "
-                     "η = learning_rate, g = grads), then θ ← θ + v; return (θ, v).",
+    return check_cases(
+        fn, _step_cases(seed=3), reference=momentum_step_reference, outputs=("θ", "v"),
+        slips=_slips_momentum(),
+        hint="compute the new velocity first, v ← β·v − η·g (β = momentum, "
+             "η = learning_rate, g = grads), then θ ← θ + v; return (θ, v).",
         success="your step is Keras's heavy ball (v ← β·v − η·g, θ ← θ + v) in all 4 cases.",
     )
 
@@ -271,9 +191,10 @@ def check_optimal_momentum(fn: Callable[..., Any]) -> Feedback:
         ("κ = 100, L = 10 (a steeper bowl)", (100.0, 10.0)),
         ("κ = 1, a round bowl", (1.0, 1.0)),
     ]
-    return _check_with_slips(
-        fn, cases, optimal_momentum_reference, _slips_optimal(), ("η", "β"),
-        default_hint="with μ = L/κ, η* = 4/(√L+√μ)² and β* = ((√κ−1)/(√κ+1))²; use math.sqrt.",
+    return check_cases(
+        fn, cases, reference=optimal_momentum_reference, outputs=("η", "β"),
+        slips=_slips_optimal(),
+        hint="with μ = L/κ, η* = 4/(√L+√μ)² and β* = ((√κ−1)/(√κ+1))²; use math.sqrt.",
         error_hints={ZeroDivisionError: "κ = 1 is allowed: √κ + 1 is never zero; check what "
                                         "you divide by."},
         success="Polyak's pair in all 4 cases. On a round bowl (κ = 1) it is η = 1/L, β = 0: "
@@ -338,22 +259,13 @@ def check_nesterov_step(fn: Callable[..., Any]) -> Feedback:
     """Check ``fn(params, grads, velocity, learning_rate, momentum) -> (new_params, new_velocity)``
     against ``optimizers.SGD(..., nesterov=True)``: v ← β·v − η·g, θ ← θ + β·v − η·g.
     """
-    rng = np.random.default_rng(5)
-    cases = [  # a rolling case first: at v = 0 several slips coincide with the heavy ball
-        ("rolling: velocity from earlier steps",
-         (np.array([0.5, 1.5]), np.array([1.0, 2.0]), np.array([0.2, -0.3]), 0.1, 0.9)),
-        ("first step, velocity zero",
-         (np.array([1.0, -2.0]), np.array([0.5, -1.0]), np.zeros(2), 0.1, 0.9)),
-        ("zero gradient: the ball keeps rolling",
-         (np.array([2.0, -1.0]), np.zeros(2), np.array([0.3, -0.1]), 0.05, 0.5)),
-        ("a (2, 3) weight matrix",
-         (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), 0.1 * rng.normal(size=(2, 3)),
-          0.01, 0.8)),
-    ]
-    return _check_with_slips(
-        fn, cases, nesterov_step_reference, _slips_nesterov(), ("θ", "v"),
-        default_hint="first the velocity, v ← β·v − η·g, then the look-ahead step "
-                     "θ ← θ + β·v − η·g with the new v; return (θ, v).",
+    cases = _step_cases(seed=5)
+    cases[:2] = cases[1::-1]  # rolling first: at v = 0 several slips coincide with the heavy ball
+    return check_cases(
+        fn, cases, reference=nesterov_step_reference, outputs=("θ", "v"),
+        slips=_slips_nesterov(),
+        hint="first the velocity, v ← β·v − η·g, then the look-ahead step "
+             "θ ← θ + β·v − η·g with the new v; return (θ, v).",
         success="your step is optimizers.SGD(nesterov=True), which is Keras's "
                 "SGD(momentum=β, nesterov=True), in all 4 cases.",
     )
@@ -378,12 +290,11 @@ _MOMENTUM_WORDS = {
     "diverges": "diverges", "diverge": "diverges", "divergent": "diverges",
     "blowsup": "diverges", "explodes": "diverges",
 }
-
-
-def _momentum_word(word: Any) -> str | None:
-    if not isinstance(word, str):
-        return None
-    return _MOMENTUM_WORDS.get("".join(ch for ch in word.lower() if ch.isalpha()))
+_MOMENTUM_VAGUE = {
+    "oscillat": "say \"zig-zags\" (a sign flip every step, across the steep direction) or "
+                "\"spirals\" (overshooting along the valley and back).",
+    "converg": "three of the four regimes converge; say how (creeps, zig-zags or spirals).",
+}
 
 
 def measured_momentum_regime(learning_rate: float, momentum: float,
@@ -400,7 +311,7 @@ def measured_momentum_regime(learning_rate: float, momentum: float,
                             surf.start, steps)
     if bool(res.diverged) or not np.isfinite(res.loss).all() or res.loss[-1] >= res.loss[0]:
         return "diverges"
-    _, vectors = np.linalg.eigh(np.asarray(surf.hessian, dtype=float))
+    _, vectors = np.linalg.eigh(np.asarray(surf.matrix, dtype=float))
     along = (res.path - np.asarray(surf.minima[0], dtype=float)) @ vectors  # (flat, steep)
     signs = np.sign(along)
     flips = (signs[1:] * signs[:-1]) < 0
@@ -411,13 +322,10 @@ def measured_momentum_regime(learning_rate: float, momentum: float,
     return "creeps"
 
 
-def _roots(eta: float, beta: float, lam: float) -> np.ndarray:
-    return np.roots([1.0, -(1.0 + beta - eta * lam), beta]).astype(complex)
-
-
 def _momentum_why(regime: str, eta: float, beta: float, mu: float, big_l: float) -> str:
-    steep, flat = _roots(eta, beta, big_l), _roots(eta, beta, mu)
-    limit = 2 * (1 + beta) / big_l
+    steep = quadratic.momentum_roots(eta, beta, big_l)
+    flat = quadratic.momentum_roots(eta, beta, mu)
+    limit = quadratic.stability_limit(big_l, beta)
     if regime == "diverges":
         return (f"the steep direction's roots reach size {np.abs(steep).max():.3g} > 1: η = {eta:g} "
                 f"is above the heavy ball's limit 2(1+β)/L = {limit:.3g}. Momentum raises the limit "
@@ -427,7 +335,7 @@ def _momentum_why(regime: str, eta: float, beta: float, mu: float, big_l: float)
                 "the error flips sign every step, as plain GD does above 1/L")
     if regime == "spirals":
         extra = (f" (η = {eta:g} is above plain GD's 2/L, yet stable: the limit is now "
-                 f"2(1+β)/L = {limit:.3g})" if eta > 2 / big_l else "")
+                 f"2(1+β)/L = {limit:.3g})" if eta > quadratic.stability_limit(big_l) else "")
         return (f"the flat direction's roots are complex, of size √β = {math.sqrt(beta):.3g}: the "
                 f"velocity carries the point past the minimum and back, a spiral{extra}")
     return (f"every root is real and positive (flat direction: {np.abs(flat).max():.3g}), so the "
@@ -440,34 +348,10 @@ def check_momentum_regimes(predictions: Any) -> Feedback:
     compares the measured regime with the prediction and explains each miss."""
     task = MOMENTUM_REGIME_TASK
     keys = list(task["pairs"])
-    options = ", ".join(f'"{w}"' for w in MOMENTUM_REGIMES)
-    if not isinstance(predictions, dict):
-        return Feedback("wrong", f"give a dict with the keys {keys}, e.g. {{\"A\": \"creeps\", ...}}; "
-                        f"got {type(predictions).__name__}.")
-    unknown = [k for k in predictions if k not in keys]
-    if unknown:
-        return Feedback("wrong", f"unknown key(s) {unknown}: predict exactly for {keys}.")
-    missing = [k for k in keys if k not in predictions]
-    if missing:
-        return Feedback("wrong", f"no prediction for {missing}; predict for all of {keys}.")
-    blank = [k for k in keys if predictions[k] is None]
-    if blank:
-        return Feedback("not attempted", f"still None for {blank}: write one of {options} for "
-                        "each, before running anything.")
-    words = {}
-    for k in keys:
-        word = _momentum_word(predictions[k])
-        if word is None:
-            plain = "".join(ch for ch in str(predictions[k]).lower() if ch.isalpha())
-            if plain.startswith("oscillat"):
-                return Feedback("wrong", f"({k}): {predictions[k]!r} is not specific enough: "
-                                "say \"zig-zags\" (a sign flip every step, across the steep "
-                                "direction) or \"spirals\" (overshooting along the valley and back).")
-            if plain.startswith("converg"):
-                return Feedback("wrong", f"({k}): {predictions[k]!r} is not specific enough: three "
-                                "of the four regimes converge; say how (creeps, zig-zags or spirals).")
-            return Feedback("wrong", f"({k}): {predictions[k]!r} is not one of {options}.")
-        words[k] = word
+    words, problem = read_predictions(predictions, keys, MOMENTUM_REGIMES, _MOMENTUM_WORDS,
+                                      vague=_MOMENTUM_VAGUE)
+    if problem is not None:
+        return problem
     mu, big_l = (float(c) for c in _surfaces.get("quadratic", condition=task["condition"]).eigenvalues)
     lines, misses = [], []
     for k in keys:

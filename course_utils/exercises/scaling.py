@@ -9,10 +9,6 @@ from course_utils.exercises._core import Feedback, check_cases
 __all__ = ["check_global_batch", "check_scaled_learning_rate", "check_parallelism_choice"]
 
 
-def _global_batch(per_replica: int, replicas: int) -> int:
-    return per_replica * replicas
-
-
 def check_global_batch(fn: Callable[[int, int], int]) -> Feedback:
     """``fn(per_replica_batch, num_replicas)`` must return the global batch size."""
     cases = [

@@ -10,48 +10,19 @@ was due, a cosine that is not clipped) to say which one it was.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from course_utils import schedules
-from course_utils.exercises._core import Feedback
+from course_utils import checks, schedules
+from course_utils.exercises._core import Case, Feedback, Slip, check_cases
 
 __all__ = ["check_step_decay", "check_cosine_decay", "check_lr_choice", "check_schedule_prediction"]
 
-Slip = tuple[Callable[..., float], str]
-
-
-def _check_with_slips(
-    fn: Callable[..., Any],
-    cases: Iterable[tuple[str, tuple, float]],
-    slips: list[Slip],
-    generic_hint: str,
-    success: str,
-) -> Feedback:
-    """Run each case; on the first miss, name the slip whose value matches what came back."""
-    for name, args, expected in cases:
-        try:
-            got = fn(*args)
-        except Exception as err:  # a learner's bug is feedback, not a crash
-            return Feedback("wrong", f"case '{name}' {args} raised {type(err).__name__}: {err}.")
-        if got is None:
-            return Feedback("not attempted", "the function returns None: fill in its body.")
-        try:
-            value = float(np.asarray(got, dtype=float))
-        except (TypeError, ValueError):
-            return Feedback("wrong", f"case '{name}': expected one number, got {got!r}.")
-        if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-12):
-            continue
-        hint = generic_hint
-        for slip, slip_hint in slips:
-            if math.isclose(value, slip(*args), rel_tol=1e-6, abs_tol=1e-12):
-                hint = slip_hint
-                break
-        return Feedback("wrong", f"case '{name}' (arguments {args}): expected {expected:.6g}, "
-                                 f"got {value:.6g}. Hint: {hint}")
-    return Feedback("correct", success)
+def _with_arguments(cases: list[tuple[str, tuple]]) -> list[Case]:
+    """The cases, each message showing the arguments (a schedule is read off its numbers)."""
+    return [Case(name, args, detail=f"(arguments {args})") for name, args in cases]
 
 
 # -- step decay ------------------------------------------------------------------------------
@@ -97,12 +68,12 @@ def check_step_decay(fn: Callable[[int, float, int, float], float]) -> Feedback:
         (lambda s, eta, k, r: eta * r ** math.floor(k / max(s, 1)),
          "the exponent is step / decay_steps (steps done, in periods), not the other way round."),
     ]
-    cases = [(name, args, _step_decay(*args)) for name, args in STEP_CASES]
-    return _check_with_slips(
-        fn, cases, slips,
-        "η₀ · decay_rate ** floor(step / decay_steps): check each piece on paper for step 250.",
-        "your step decay matches Keras's ExponentialDecay(staircase=True) at every case, "
-        "including the boundary step.",
+    return check_cases(
+        fn, _with_arguments(STEP_CASES), reference=_step_decay, slips=slips,
+        hint="η₀ · decay_rate ** floor(step / decay_steps): check each piece on paper for "
+             "step 250.",
+        success="your step decay matches Keras's ExponentialDecay(staircase=True) at every "
+                "case, including the boundary step.",
     )
 
 
@@ -148,12 +119,11 @@ def check_cosine_decay(fn: Callable[[int, float, int, float], float]) -> Feedbac
          "that is a full cosine period (2π), which comes back up; cosine decay uses half a "
          "period, π · s / decay_steps."),
     ]
-    cases = [(name, args, _cosine_decay(*args)) for name, args in COSINE_CASES]
-    return _check_with_slips(
-        fn, cases, slips,
-        "η₀ · ((1 - alpha) · ½(1 + cos(π · min(step, decay_steps) / decay_steps)) + alpha).",
-        "your cosine decay matches Keras's CosineDecay, including the flat tail after "
-        "decay_steps.",
+    return check_cases(
+        fn, _with_arguments(COSINE_CASES), reference=_cosine_decay, slips=slips,
+        hint="η₀ · ((1 - alpha) · ½(1 + cos(π · min(step, decay_steps) / decay_steps)) + alpha).",
+        success="your cosine decay matches Keras's CosineDecay, including the flat tail after "
+                "decay_steps.",
     )
 
 
@@ -232,24 +202,24 @@ def noisy_bowl_finals(steps: int = 200, seeds: int = 64, noise: float = 1.0,
     per coordinate. All seeds run at once (one array row per seed), and the three runs
     share the noise draws, so their finals are paired seed by seed.
     """
-    from course_utils import surfaces
+    from course_utils import optimizers, surfaces, trajectories
 
+    steps = checks.whole("steps", steps, low=20)  # the final loss averages the last 20 steps
+    seeds = checks.whole("seeds", seeds, low=1)
+    noise = checks.number("noise", noise, low=0)
     surface = surfaces.get("quadratic", condition=10)
-    t = np.arange(steps)
     rates = {
-        "constant 0.5": np.full(steps, 0.5),
-        "constant 0.05": np.full(steps, 0.05),
-        "cosine 0.5": schedules.CosineDecay(0.5, decay_steps=steps)(t),
+        "constant 0.5": 0.5,
+        "constant 0.05": 0.05,
+        "cosine 0.5": schedules.CosineDecay(0.5, decay_steps=steps),
     }
-    draws = np.random.default_rng(seed).normal(scale=noise, size=(steps, seeds, 2))
+    starts = np.tile(np.asarray(surface.start, dtype=float), (seeds, 1))
     finals = {}
     for name, eta in rates.items():
-        theta = np.tile(np.asarray(surface.start, dtype=float), (seeds, 1))
-        losses = np.empty((steps, seeds))
-        for k in range(steps):
-            theta = theta - eta[k] * (theta @ surface.hessian + draws[k])
-            losses[k] = surface.value(theta)
-        finals[name] = losses[-20:].mean(axis=0)
+        # one row per seed; the same seed gives every run the same noise draws
+        run = trajectories.run(optimizers.SGD(eta), surface, starts, steps,
+                               gradient_noise=noise, seed=seed)
+        finals[name] = run.loss[-20:].mean(axis=0)
     return finals
 
 

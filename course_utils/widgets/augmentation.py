@@ -14,80 +14,23 @@ They change their input only when called with ``training=True`` (inside ``fit``)
 at inference they pass it through unchanged. The viewer calls them on 16 digits
 with fixed seeds, so the grid changes only when a control does. Keras (and
 TensorFlow) is imported when the viewer is built, not when ``course_utils.widgets``
-is. Taught in 07_data_augmentation.
+is. Like every explorer, three steps: ``compute`` (the augmented images for one setting,
+an ``AugmentationData``), draw and ``describe``. Taught in 07_data_augmentation.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils.plots import mosaic
 from course_utils.widgets.base import Explorer, FigureView, dropdown, float_slider, int_slider
 
-__all__ = ["augmentation_viewer", "augmentation_layers", "mosaic"]
-
-FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
-INTERPOLATIONS = ("nearest", "bilinear")
-LIMITS = {"rotation": 0.5, "zoom": 0.5, "translation": 0.5, "contrast": 0.9}
-
-
-def augmentation_layers(flip: str = "none", rotation: float = 0.0, zoom: float = 0.0,
-                        translation: float = 0.0, contrast: float = 0.0,
-                        interpolation: str = "nearest", seed: int = 0,
-                        value_range: tuple[float, float] = (0.0, 1.0)) -> list[Any]:
-    """The Keras layers for these strengths, in the viewer's order; a strength of 0 adds none.
-
-    Geometric layers fill what moves in from outside the image with 0 (the digits'
-    background: ``fill_mode="constant"``), not with Keras's default reflection,
-    which would copy strokes in from the edge, and use ``interpolation="nearest"``
-    by default (each new pixel copies its nearest old one): Keras's default,
-    "bilinear", averages four pixels and blurs the strokes of an 8x8 digit. Each layer gets its own seed
-    (``seed``, ``seed + 1``, ...), so changing one strength leaves the other
-    layers' random draws as they were.
-    """
-    import keras
-
-    if flip not in FLIP_MODES:
-        raise ValueError(f"flip must be one of {FLIP_MODES}, got {flip!r}.")
-    if interpolation not in INTERPOLATIONS:
-        raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}.")
-    for name, value in (("rotation", rotation), ("zoom", zoom), ("translation", translation),
-                        ("contrast", contrast)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not (
-                0 <= value <= LIMITS[name]):
-            raise ValueError(f"{name} must be a number in [0, {LIMITS[name]}], got {value!r}.")
-    geometry = {"fill_mode": "constant", "fill_value": 0.0, "interpolation": interpolation}
-    layers: list[Any] = []
-    if flip != "none":
-        layers.append(keras.layers.RandomFlip(flip, seed=seed))
-    if rotation > 0:
-        layers.append(keras.layers.RandomRotation(rotation, seed=seed + 1, **geometry))
-    if zoom > 0:
-        layers.append(keras.layers.RandomZoom(zoom, seed=seed + 2, **geometry))
-    if translation > 0:
-        layers.append(keras.layers.RandomTranslation(translation, translation, seed=seed + 3,
-                                                     **geometry))
-    if contrast > 0:
-        layers.append(keras.layers.RandomContrast(contrast, value_range=value_range,
-                                                  seed=seed + 4))
-    return layers
-
-
-def mosaic(images: np.ndarray, columns: int = 4, gap: int = 1) -> np.ndarray:
-    """Tile images (N, H, W[, 1]) into one 2-D array, NaN between tiles (drawn as a frame)."""
-    images = np.asarray(images, dtype=float)
-    if images.ndim == 4:
-        images = images[..., 0]
-    n, h, w = images.shape
-    rows = -(-n // columns)
-    out = np.full((rows * (h + gap) - gap, columns * (w + gap) - gap), np.nan)
-    for i, image in enumerate(images):
-        r, c = divmod(i, columns)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = image
-    return out
+__all__ = ["augmentation_viewer"]
 
 
 def _code(flip: str, rotation: float, zoom: float, translation: float, contrast: float,
@@ -109,6 +52,55 @@ def _code(flip: str, rotation: float, zoom: float, translation: float, contrast:
     return "augment = keras.Sequential([<br>&nbsp;&nbsp;" + ",<br>&nbsp;&nbsp;".join(lines) + "])"
 
 
+@dataclass(frozen=True)
+class AugmentationData:
+    """One setting's augmented images (``explorer.data``).
+
+    ``settings`` holds the viewer's values by key (``flip``, ``rotation``, ``zoom``,
+    ``translation``, ``contrast``, ``interpolation``, ``seed``); ``layers`` names the Keras
+    layers applied, in order; ``augmented`` is the images after them (``training=True``);
+    ``change`` the mean absolute change per pixel.
+    """
+
+    settings: dict[str, Any]
+    layers: list[str]
+    augmented: np.ndarray
+    change: float
+    image_size: int
+
+
+def compute(images: np.ndarray, flip: str, rotation: float, zoom: float, translation: float,
+            contrast: float, interpolation: str, seed: int) -> AugmentationData:
+    """Run ``images`` through the Keras layers for these strengths (random draw ``seed``)."""
+    from course_utils.keras_tools import augmentation_layers
+
+    settings = {"flip": flip, "rotation": rotation, "zoom": zoom, "translation": translation,
+                "contrast": contrast, "interpolation": interpolation, "seed": seed}
+    # draw k seeds its layers from 1000·k (one seed each, counting up): no two draws share one
+    layers = augmentation_layers(flip, rotation, zoom, translation, contrast, interpolation,
+                                 seed=1000 * seed)
+    out = images
+    for layer in layers:
+        out = layer(out, training=True)
+    out = np.asarray(out)
+    return AugmentationData(settings, [type(layer).__name__ for layer in layers], out,
+                            float(np.mean(np.abs(out - images))), int(images.shape[1]))
+
+
+def describe(data: AugmentationData) -> str:
+    """The readout: each strength in its own units, the mean change, and the Keras code."""
+    v, size = data.settings, data.image_size
+    degrees = 360 * v["rotation"]
+    return (
+        f"Rotation up to ±{degrees:.1f}° (factor {v['rotation']:.3f} of a full turn); "
+        f"zoom up to ±{100 * v['zoom']:.0f}%; shift up to ±{v['translation'] * size:.2g} "
+        f"pixels of {size}; contrast ×[{1 - v['contrast']:.2f}, {1 + v['contrast']:.2f}]. "
+        f"Mean |change| per pixel: {data.change:.3f}."
+        + (" <b>Flipping changes what a digit means</b> (a mirrored 2 or 7 is no digit; "
+           "flipped both ways a 6 becomes a 9)." if v["flip"] != "none" else "")
+        + f"<br><code>{_code(v['flip'], v['rotation'], v['zoom'], v['translation'], v['contrast'], v['interpolation'])}</code>")
+
+
 def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
                         rotation: float = 0.05, zoom: float = 0.1, translation: float = 0.1,
                         contrast: float = 0.2, interpolation: str = "nearest",
@@ -119,7 +111,13 @@ def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
     the first 16 training digits of ``data.load_digits()``. Left: the originals;
     right: the same images through the layers, called with ``training=True``.
     The "random draw" slider picks another seed: new random choices, same strengths.
+    Each control's key in ``explorer.controls`` is the argument that sets it (``flip``,
+    ``rotation``, ``zoom``, ``translation``, ``contrast``, ``interpolation``, ``seed``);
+    ``explorer.data`` is the last ``AugmentationData``.
     """
+    # Keras (and TensorFlow) load here, when a viewer is built, not with course_utils.widgets.
+    from course_utils.keras_tools import FLIP_MODES, INTERPOLATIONS, LIMITS, augmentation_layers
+
     if images is None:
         from course_utils import data
 
@@ -133,15 +131,17 @@ def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
     augmentation_layers(flip, rotation, zoom, translation, contrast, interpolation, seed)
 
     controls = {
-        "flip": dropdown("RandomFlip mode", FLIP_MODES, flip),
+        "flip": dropdown("RandomFlip mode", FLIP_MODES, flip, key="flip"),
         "rotation": float_slider("RandomRotation factor (turns)", rotation, 0, LIMITS["rotation"],
-                                 step=0.005, readout_format=".3f"),
-        "zoom": float_slider("RandomZoom factor", zoom, 0, LIMITS["zoom"]),
+                                 step=0.005, readout_format=".3f", key="rotation"),
+        "zoom": float_slider("RandomZoom factor", zoom, 0, LIMITS["zoom"], key="zoom"),
         "translation": float_slider("RandomTranslation factor", translation, 0,
-                                    LIMITS["translation"]),
-        "contrast": float_slider("RandomContrast factor", contrast, 0, LIMITS["contrast"]),
-        "interpolation": dropdown("interpolation", INTERPOLATIONS, interpolation),
-        "seed": int_slider("random draw (seed)", seed, 0, 20),
+                                    LIMITS["translation"], key="translation"),
+        "contrast": float_slider("RandomContrast factor", contrast, 0, LIMITS["contrast"],
+                                 key="contrast"),
+        "interpolation": dropdown("interpolation", INTERPOLATIONS, interpolation,
+                                  key="interpolation"),
+        "seed": int_slider("random draw (seed)", seed, 0, 20, key="seed"),
     }
     readout = W.HTML()
     columns = 4 if len(images) <= 16 else 6
@@ -159,28 +159,16 @@ def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
         ax.set_xticks([])
         ax.set_yticks([])
     view = FigureView(fig, animated=[shown])
+    state: dict[str, AugmentationData | None] = {"data": None}
+
+    def draw(data: AugmentationData) -> None:
+        shown.set_data(mosaic(data.augmented, columns))
+        view.redraw()
 
     def update() -> None:
-        v = {name: control.value for name, control in controls.items()}
-        layers = augmentation_layers(v["flip"], v["rotation"], v["zoom"], v["translation"],
-                                     v["contrast"], v["interpolation"], seed=1000 * v["seed"])
-        out = images
-        for layer in layers:
-            out = layer(out, training=True)
-        out = np.asarray(out)
-        shown.set_data(mosaic(out, columns))
-        view.redraw()
-        change = float(np.mean(np.abs(out - images)))
-        degrees = 360 * v["rotation"]
-        size = images.shape[1]
-        readout.value = (
-            f"Rotation up to ±{degrees:.1f}° (factor {v['rotation']:.3f} of a full turn); "
-            f"zoom up to ±{100 * v['zoom']:.0f}%; shift up to ±{v['translation'] * size:.2g} "
-            f"pixels of {size}; contrast ×[{1 - v['contrast']:.2f}, {1 + v['contrast']:.2f}]. "
-            f"Mean |change| per pixel: {change:.3f}."
-            + (" <b>Flipping changes what a digit means</b> (a mirrored 2 or 7 is no digit; "
-               "flipped both ways a 6 becomes a 9)." if v["flip"] != "none" else "")
-            + f"<br><code>{_code(v['flip'], v['rotation'], v['zoom'], v['translation'], v['contrast'], v['interpolation'])}</code>")
+        data = state["data"] = compute(images, **{k: c.value for k, c in controls.items()})
+        draw(data)
+        readout.value = describe(data)
 
     for control in controls.values():
         control.observe(lambda _: update(), names="value")
@@ -188,7 +176,7 @@ def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
     rows = [W.HBox([controls["flip"], controls["interpolation"], controls["seed"]]),
             W.HBox([controls["rotation"], controls["zoom"]]),
             W.HBox([controls["translation"], controls["contrast"]])]
-    return Explorer(rows, view, readout, update)
+    return Explorer(rows, view, readout, update, data=lambda: state["data"])
 
 
 def _cmap() -> Any:

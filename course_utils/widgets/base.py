@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as W
@@ -21,7 +23,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-__all__ = ["FigureView", "Explorer", "log_slider", "float_slider", "int_slider", "dropdown"]
+__all__ = ["FigureView", "Explorer", "Updates", "set_range", "keyed", "key_of", "slug",
+           "log_slider", "float_slider", "int_slider", "dropdown", "checkbox"]
 
 
 class FigureView:
@@ -34,16 +37,32 @@ class FigureView:
         view = FigureView(fig, animated=[line])
         line.set_data(x, y); view.redraw()          # only the line is redrawn
 
-    Call ``redraw(full=True)`` after changing anything that is not animated
-    (axis limits, the contours of a new surface).
+    A picture has three layers, each redrawn only when it changes:
+
+    - the **background** (axes, ticks, labels, legends): a full draw, 50-150 ms (a
+      layout engine such as ``layout="constrained"`` re-measures every tick label).
+      ``redraw(key=...)`` names the background a state needs (say, the surface and
+      the number of steps); each is drawn once and kept, so returning to a state seen
+      before costs a paste. ``redraw(full=True)`` draws it again.
+    - the **underlay** (``underlay=[...]``: a ``plots.ContourImage``, a title that
+      changes): drawn over the background only when ``redraw(underlay=True)`` says it
+      changed, a few milliseconds (a new κ swaps the contours this way).
+    - the **animated** artists (paths, curves, markers): drawn on every redraw.
     """
 
-    def __init__(self, fig: Figure, animated: Iterable[Artist] = ()) -> None:
+    def __init__(self, fig: Figure, animated: Iterable[Artist] = (),
+                 underlay: Iterable[Artist] = ()) -> None:
         self.fig = fig
         self.canvas = FigureCanvasAgg(fig)
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
         self.animated: list[Artist] = []
-        self._background = None
+        self.underlay: list[Artist] = []
+        self._background = None  # background + underlay, what every blit starts from
+        self._key: Any = None
+        self._saved: dict[Any, Any] = {}  # key -> (bare background, axes positions)
+        for artist in underlay:
+            artist.set_animated(True)  # left out of the background's full draw
+            self.underlay.append(artist)
         self.add_animated(*animated)
 
     def add_animated(self, *artists: Artist) -> None:
@@ -53,18 +72,48 @@ class FigureView:
             self.animated.append(artist)
         self._background = None
 
-    def redraw(self, full: bool = False) -> None:
-        """Update the image: paste the cached background, draw the animated artists."""
-        if full or self._background is None:
-            self.canvas.draw()  # animated artists are skipped by a normal draw
+    def invalidate(self) -> None:
+        """Mark the still parts as changed: the next ``redraw`` draws the whole figure."""
+        self._background = None
+        self._saved.clear()
+
+    def _bare(self, full: bool) -> None:
+        """Put the still background for the current key on the canvas (drawing it if new)."""
+        saved = None if full else self._saved.get(self._key)
+        if saved is None:
+            self.canvas.draw()  # animated and underlay artists are skipped by a normal draw
+            saved = (self.canvas.copy_from_bbox(self.fig.bbox),
+                     [ax.get_position() for ax in self.fig.axes])
+            self._saved[self._key] = saved
+        else:
+            for ax, position in zip(self.fig.axes, saved[1], strict=True):
+                ax.set_position(position)  # the axes go back where that background has them
+            self.canvas.restore_region(saved[0])
+
+    def _draw(self, artists: Iterable[Artist]) -> None:
+        renderer = self.canvas.get_renderer()
+        for artist in artists:
+            if artist.get_visible():
+                artist.draw(renderer)
+
+    def redraw(self, full: bool = False, key: Any = None, underlay: bool = False) -> None:
+        """Update the image: background (if new), underlay (if changed), animated artists."""
+        if key is not None and key != self._key:
+            self._key, self._background = key, None
+        if full or underlay or self._background is None:
+            self._bare(full)
+            self._draw(self.underlay)
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         else:
             self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for artist in self.animated:
-            if artist.get_visible():
-                artist.draw(renderer)
+        self._draw(self.animated)
         self.image.value = self.png()
+
+    def prepare(self, key: Any) -> None:
+        """Draw and keep the background for ``key`` now (the axes set up for it), so the
+        first visit to that state later costs a paste. The picture shown is unchanged."""
+        self._key, self._background = key, None
+        self._bare(full=True)
 
     def png(self) -> bytes:
         """The current picture as PNG bytes (fast compression: a slider cannot wait)."""
@@ -74,33 +123,121 @@ class FigureView:
         return out.getvalue()
 
 
+_KEY_CLASS = "cu-key-"
+
+
+def slug(text: str) -> str:
+    """A label as a key: ASCII letters, digits and underscores (``"start x"`` -> ``"start_x"``,
+    ``"learning_rate η"`` -> ``"learning_rate"``)."""
+    out = re.sub(r"[^a-z0-9_]+", "_", text.lower())
+    return re.sub(r"_+", "_", out).strip("_")
+
+
+def keyed(widget: W.Widget, key: str) -> W.Widget:
+    """Give a control its stable key: ``explorer.controls[key]`` in Python, and the CSS class
+    ``cu-key-<key>`` in the browser. A label may be reworded; a key stays."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+        raise ValueError(f"a key is lower-case letters, digits and underscores, got {key!r}.")
+    for name in [c for c in widget._dom_classes if c.startswith(_KEY_CLASS)]:
+        widget.remove_class(name)
+    widget.add_class(_KEY_CLASS + key)
+    return widget
+
+
+def key_of(widget: W.Widget) -> str | None:
+    """The control's key (``keyed``), else its label as a key, else ``None``."""
+    for name in widget._dom_classes:
+        if name.startswith(_KEY_CLASS):
+            return name[len(_KEY_CLASS):]
+    description = getattr(widget, "description", "")
+    return slug(description) or None if description else None
+
+
+class Updates:
+    """Call an explorer's ``update`` on every control change, except while paused.
+
+    Moving several controls at once (a preset sets η and β, a new surface moves the start
+    sliders) would otherwise recompute and redraw once per control::
+
+        updates = Updates(update)
+        slider.observe(updates, names="value")
+        with updates.paused():
+            eta_slider.value, beta_slider.value = 0.1, 0.9
+        updates()                                   # one update for both
+    """
+
+    def __init__(self, update: Callable[[], None]) -> None:
+        self._update = update
+        self._held = 0
+
+    def __call__(self, *_: Any) -> None:
+        if not self._held:
+            self._update()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Within the ``with`` block, control changes do not update the explorer."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+
+
+def set_range(slider: W.Widget, low: float, high: float, value: float | None = None) -> None:
+    """Move a slider to ``[low, high]`` (and ``value``) without tripping over its old range.
+
+    ipywidgets refuses ``min > max`` at every assignment and clips the value to the range
+    in between, so the range is first widened to hold both, then narrowed.
+    """
+    slider.min, slider.max = min(low, slider.min), max(high, slider.max)
+    if value is not None:
+        slider.value = value
+    slider.min, slider.max = low, high
+
+
 class Explorer(W.VBox):
     """A box of controls, a picture and a readout; what every ``*_explorer()`` returns.
 
     ``explorer.children`` holds the control rows, then the picture, then the readout,
-    so tests (and curious learners) can reach every control. Without a live widget
-    front end (GitHub, a static HTML export), the explorer shows its current
-    picture and readout as plain HTML (and a PNG) instead of an empty space.
+    so tests (and curious learners) can reach every control; ``explorer.controls``
+    has them by their stable key (``explorer.controls["learning_rate"]``), and
+    ``explorer.data`` holds what the last update computed (the numbers the picture
+    and the readout show), so a test can check numbers rather than prose. Without a
+    live widget front end (GitHub, a static HTML export), the explorer shows its
+    current picture and readout as plain HTML (and a PNG) instead of an empty space.
     """
 
     def __init__(self, controls: list[W.Widget], view: FigureView, readout: W.Widget,
-                 update: Callable[..., None], **kwargs: Any) -> None:
+                 update: Callable[..., None], data: Callable[[], Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(children=[*controls, view.image, readout], **kwargs)
         self.view = view
         self.readout = readout
         self._update = update
+        self._data = data
+
+    @property
+    def data(self) -> Any:
+        """What the last update computed (``None`` for an explorer that does not say)."""
+        return self._data() if self._data is not None else None
 
     @property
     def controls(self) -> dict[str, W.Widget]:
-        """Every value control, by its ``description`` (e.g. ``"learning_rate η"``)."""
+        """Every value control, by its stable key (``keyed``; else its label as a key)."""
         found: dict[str, W.Widget] = {}
         stack = list(self.children)
         while stack:
             widget = stack.pop(0)
             if isinstance(widget, W.Box):
                 stack[:0] = list(widget.children)
-            elif isinstance(widget, W.ValueWidget) and getattr(widget, "description", ""):
-                found[widget.description] = widget
+            elif isinstance(widget, W.ValueWidget):
+                key = key_of(widget)
+                if key:
+                    if key in found:
+                        raise ValueError(f"two controls share the key {key!r}: give each its "
+                                         "own with keyed(widget, key).")
+                    found[key] = widget
         return found
 
     def update(self, *_: Any) -> None:
@@ -131,27 +268,45 @@ def _style(description: str) -> dict[str, Any]:
 
 
 def log_slider(description: str, value: float, low: float, high: float,
-               readout_format: str = ".2g") -> W.FloatLogSlider:
-    """A slider over powers of ten, for learning rates (``low``/``high`` are values, not exponents)."""
-    return W.FloatLogSlider(value=value, base=10, min=np.log10(low), max=np.log10(high),
-                            step=0.05, readout_format=readout_format, **_style(description))
+               readout_format: str = ".2g", *, key: str | None = None) -> W.FloatLogSlider:
+    """A slider over powers of ten, for learning rates (``low``/``high`` are values, not exponents).
+
+    Every factory here takes ``key``, the control's stable name in ``explorer.controls``
+    (by default the label as a key: ``"learning_rate η"`` -> ``"learning_rate"``).
+    """
+    return keyed(W.FloatLogSlider(value=value, base=10, min=np.log10(low), max=np.log10(high),
+                                  step=0.05, readout_format=readout_format, **_style(description)),
+                 key or slug(description))
 
 
 def float_slider(description: str, value: float, low: float, high: float,
-                 step: float = 0.01, readout_format: str = ".2f") -> W.FloatSlider:
+                 step: float = 0.01, readout_format: str = ".2f", *,
+                 key: str | None = None) -> W.FloatSlider:
     """A linear slider for a float (momentum, β, start coordinates)."""
-    return W.FloatSlider(value=value, min=low, max=high, step=step,
-                         readout_format=readout_format, **_style(description))
+    return keyed(W.FloatSlider(value=value, min=low, max=high, step=step,
+                               readout_format=readout_format, **_style(description)),
+                 key or slug(description))
 
 
-def int_slider(description: str, value: int, low: int, high: int, step: int = 1) -> W.IntSlider:
+def int_slider(description: str, value: int, low: int, high: int, step: int = 1, *,
+               key: str | None = None) -> W.IntSlider:
     """A slider for a whole number (steps, batch size)."""
-    return W.IntSlider(value=value, min=low, max=high, step=step, **_style(description))
+    return keyed(W.IntSlider(value=value, min=low, max=high, step=step, **_style(description)),
+                 key or slug(description))
 
 
-def dropdown(description: str, options: Iterable[Any], value: Any) -> W.Dropdown:
+def dropdown(description: str, options: Iterable[Any], value: Any, *,
+             key: str | None = None) -> W.Dropdown:
     """A drop-down list (surface, optimizer, schedule)."""
     style = _style(description)
     style.pop("continuous_update")
     style["layout"] = W.Layout(width="260px")
-    return W.Dropdown(options=list(options), value=value, **style)
+    return keyed(W.Dropdown(options=list(options), value=value, **style),
+                 key or slug(description))
+
+
+def checkbox(description: str, value: bool, *, key: str | None = None,
+             width: str = "110px") -> W.Checkbox:
+    """A tick box (Nesterov on or off, the best η for each)."""
+    return keyed(W.Checkbox(value=bool(value), description=description, indent=False,
+                            layout=W.Layout(width=width)), key or slug(description))

@@ -1,25 +1,19 @@
 """The capacity explorer: polynomial degree and L2 strength against training and validation error.
 
-Fifteen noisy samples of ``f(x) = sin(πx)`` on [-1, 1]. A polynomial of degree d
-has d + 1 coefficients w (its *capacity*); fitting them by least squares with an
-L2 penalty of strength λ minimises
-
-    J(w) = (1/n) Σ_i (p_w(x_i) − y_i)²  +  λ Σ_{k≥1} w_k²,
-
-the same objective as a Keras ``Dense`` layer on the features x, x², ..., x^d with
-``kernel_regularizer=keras.regularizers.L2(λ)`` and a mean-squared-error loss
-(the bias w₀ is not penalised, as in Keras). Low degree: both errors high
-(underfitting). High degree with λ ≈ 0: the curve threads every training point,
-training error near 0, validation error huge (overfitting). L2 shrinks the
-coefficients and tames the wiggles without removing any of them.
+Fifteen noisy samples of ``sin(πx)``, a polynomial of degree d (its *capacity*: d + 1
+coefficients) fitted with an L2 penalty λ, the objective ``course_utils.capacity`` writes
+out (the same as a Keras ``Dense`` layer on x, x², ..., x^d with an L2 kernel
+regularizer). Low degree: both errors high (underfitting). High degree with λ ≈ 0: the
+curve threads every training point, training error near 0, validation error huge
+(overfitting). L2 shrinks the coefficients and tames the wiggles without removing any.
 
 Every fit is one small least-squares solve (NumPy, microseconds), so the explorer
-recomputes everything on each slider move. Taught in 09_overfitting_regularization.
+recomputes everything on each slider move: ``compute`` (pure: the fit and both error
+curves, a ``CapacityData``), then draw, then ``describe`` (the readout). Taught in 09_overfitting_regularization.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,97 +21,24 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils.widgets.base import Explorer, FigureView, int_slider, log_slider
+from course_utils import checks
+from course_utils.capacity import (
+    CurveData,
+    check_degree_l2,
+    fit_polynomial,
+    make_curve_data,
+    mse_curves,
+    polynomial_features,
+)
+from course_utils.widgets.base import Explorer, FigureView, Updates, int_slider, log_slider
 
-__all__ = ["capacity_explorer", "CurveData", "make_curve_data", "polynomial_features",
-           "fit_polynomial", "mse_curves"]
+__all__ = ["capacity_explorer"]
 
 MAX_DEGREE = 14  # 15 coefficients: enough to pass through all 15 training points
 L2_RANGE = (1e-9, 1.0)
 NUM_L2 = 37  # λ values on the right panel's axis
-
-
-@dataclass(frozen=True)
-class CurveData:
-    """Noisy samples of ``sin(πx)``: a small training set, a larger validation set, a grid."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_grid: np.ndarray
-    f_grid: np.ndarray
-    noise: float
-
-
-def make_curve_data(n_train: int = 15, n_val: int = 200, noise: float = 0.25,
-                    seed: int = 0) -> CurveData:
-    """Draw x uniformly on [-1, 1] and y = sin(πx) + N(0, noise²), training and validation apart."""
-    if isinstance(n_train, bool) or not isinstance(n_train, int | np.integer) or n_train < 2:
-        raise ValueError(f"n_train must be a whole number >= 2, got {n_train!r}.")
-    if isinstance(n_val, bool) or not isinstance(n_val, int | np.integer) or n_val < 1:
-        raise ValueError(f"n_val must be a whole number >= 1, got {n_val!r}.")
-    if not isinstance(noise, int | float | np.number) or not (math.isfinite(noise) and noise > 0):
-        raise ValueError(f"noise must be a number > 0 (the standard deviation), got {noise!r}.")
-    rng = np.random.default_rng(seed)
-    x_train = np.sort(rng.uniform(-1, 1, n_train))
-    x_val = rng.uniform(-1, 1, n_val)
-    y_train = np.sin(np.pi * x_train) + rng.normal(0, noise, n_train)
-    y_val = np.sin(np.pi * x_val) + rng.normal(0, noise, n_val)
-    x_grid = np.linspace(-1, 1, 300)
-    return CurveData(x_train, y_train, x_val, y_val, x_grid, np.sin(np.pi * x_grid), float(noise))
-
-
-def polynomial_features(x: np.ndarray, degree: int) -> np.ndarray:
-    """The columns 1, x, x², ..., x^degree: shape (len(x), degree + 1)."""
-    return np.asarray(x, dtype=float)[:, None] ** np.arange(degree + 1)
-
-
-def _check_degree_l2(degree: Any, l2: Any, max_degree: int | None = None) -> None:
-    if isinstance(degree, bool) or not isinstance(degree, int | np.integer) or degree < 0 or (
-            max_degree is not None and degree > max_degree):
-        top = "" if max_degree is None else f" and <= {max_degree}"
-        raise ValueError(f"degree must be a whole number >= 0{top}, got {degree!r}.")
-    if isinstance(l2, bool) or not isinstance(l2, int | float | np.number) or not (
-            math.isfinite(l2) and l2 >= 0):
-        raise ValueError(f"l2 (the penalty strength λ) must be a finite number >= 0, got {l2!r}.")
-
-
-def fit_polynomial(x: np.ndarray, y: np.ndarray, degree: int, l2: float = 0.0) -> np.ndarray:
-    """Coefficients w (lowest power first) minimising mean((p_w(x) − y)²) + λ·Σ_{k≥1} w_k².
-
-    Solved as one least-squares problem on the stacked system
-    ``[X/√n; √λ·D] w ≈ [y/√n; 0]`` (D: the identity without its first row's 1, so
-    the constant term is not penalised), which stays accurate where forming
-    ``XᵀX`` would not.
-    """
-    _check_degree_l2(degree, l2)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 1 or x.shape != y.shape or x.size == 0:
-        raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} "
-                         f"and {y.shape}.")
-    design = polynomial_features(x, degree) / math.sqrt(x.size)
-    penalty = math.sqrt(l2) * np.eye(degree + 1)[1:]
-    a = np.vstack([design, penalty])
-    b = np.concatenate([y / math.sqrt(x.size), np.zeros(degree)])
-    return np.linalg.lstsq(a, b, rcond=None)[0]
-
-
-def mse_curves(data: CurveData, degrees: Any, l2s: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation mean squared error for every (degree, λ) pair: two (D, L) arrays."""
-    degrees = np.atleast_1d(np.asarray(degrees, dtype=int))
-    l2s = np.atleast_1d(np.asarray(l2s, dtype=float))
-    top = int(degrees.max())
-    x_tr, x_va = polynomial_features(data.x_train, top), polynomial_features(data.x_val, top)
-    train = np.empty((degrees.size, l2s.size))
-    val = np.empty_like(train)
-    for i, d in enumerate(degrees):
-        for j, lam in enumerate(l2s):
-            w = fit_polynomial(data.x_train, data.y_train, int(d), float(lam))
-            train[i, j] = np.mean((x_tr[:, : d + 1] @ w - data.y_train) ** 2)
-            val[i, j] = np.mean((x_va[:, : d + 1] @ w - data.y_val) ** 2)
-    return train, val
+DEGREES = np.arange(MAX_DEGREE + 1)
+L2_AXIS = np.geomspace(*L2_RANGE, NUM_L2)
 
 
 def _diagnose(train: float, val: float, noise_var: float) -> tuple[str, str]:
@@ -131,6 +52,61 @@ def _diagnose(train: float, val: float, noise_var: float) -> tuple[str, str]:
     return "a good fit", "both errors sit near the noise floor σ², the best any model can do."
 
 
+@dataclass(frozen=True)
+class CapacityData:
+    """What one (degree, λ) computes (``explorer.data``).
+
+    ``weights`` are the fitted coefficients w₀ ... w_d, ``fit`` the polynomial on the data's
+    grid; ``by_degree`` is (training, validation) MSE for degrees 0 ... 14 at this λ,
+    ``by_l2`` the same for λ along ``L2_AXIS`` at this degree; ``regime`` is
+    ``"underfitting"``, ``"overfitting"`` or ``"a good fit"``.
+    """
+
+    degree: int
+    l2: float
+    weights: np.ndarray
+    fit: np.ndarray
+    by_degree: tuple[np.ndarray, np.ndarray]
+    by_l2: tuple[np.ndarray, np.ndarray]
+    train: float
+    val: float
+    noise_var: float
+    best_degree: int  # the lowest validation error at this λ
+    regime: str
+    why: str
+
+
+def compute(data: CurveData, degree: int, l2: float, grid_features: np.ndarray | None = None
+            ) -> CapacityData:
+    """Fit degree ``degree`` with L2 strength ``l2``; both error curves through that point."""
+    if grid_features is None:
+        grid_features = polynomial_features(data.x_grid, MAX_DEGREE)
+    w = fit_polynomial(data.x_train, data.y_train, degree, l2)
+    train_d, val_d = mse_curves(data, DEGREES, [l2])
+    train_l, val_l = mse_curves(data, [degree], L2_AXIS)
+    noise_var = data.noise ** 2
+    train, val = float(train_d[degree, 0]), float(val_d[degree, 0])
+    regime, why = _diagnose(train, val, noise_var)
+    return CapacityData(degree, l2, w, grid_features[:, : degree + 1] @ w,
+                        (train_d[:, 0], val_d[:, 0]), (train_l[0], val_l[0]), train, val,
+                        noise_var, int(np.argmin(val_d[:, 0])), regime, why)
+
+
+def describe(data: CapacityData) -> str:
+    """The readout: both errors against the noise floor, the regime, the best degree."""
+    d, lam = data.degree, data.l2
+    colour = "#2ca02c" if data.regime == "a good fit" else "#d62728"
+    return (
+        f"<b>degree {d}</b> ({d + 1} coefficients), <b>λ = {lam:.1e}</b>: training MSE "
+        f"{data.train:.3g}, validation MSE {data.val:.3g} (noise floor σ² = "
+        f"{data.noise_var:.3g}), gap {data.val - data.train:.3g}, largest |w| "
+        f"{np.abs(data.weights).max():.3g} → <b style='color:{colour}'>{data.regime}</b>: "
+        f"{data.why}<br>"
+        f"At this λ the lowest validation error is at degree {data.best_degree} "
+        f"({data.by_degree[1][data.best_degree]:.3g})."
+    )
+
+
 def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None = None
                       ) -> Explorer:
     """Drag the degree (capacity) and λ (L2 strength); watch the fit and both errors.
@@ -139,23 +115,21 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
     ``sin(πx)`` (dashed) and your fitted polynomial. Middle: training and
     validation error against degree at your λ. Right: both errors against λ at
     your degree. ``l2=1e-9`` is the slider's left end, effectively no penalty.
+    Controls (by key in ``explorer.controls``): ``degree``, ``l2``; ``explorer.data``
+    is the last ``CapacityData``.
     """
     if data is None:
         data = make_curve_data()
     if not isinstance(data, CurveData):
         raise ValueError(f"data must be a CurveData from make_curve_data(), got "
                          f"{type(data).__name__}.")
-    _check_degree_l2(degree, l2, MAX_DEGREE)
-    if not L2_RANGE[0] <= l2 <= L2_RANGE[1]:
-        raise ValueError(f"l2 must be within the slider's range [{L2_RANGE[0]:g}, {L2_RANGE[1]:g}], "
-                         f"got {l2!r}.")
+    check_degree_l2(degree, l2, MAX_DEGREE)
+    checks.number("l2 (the slider's range)", l2, low=L2_RANGE[0], high=L2_RANGE[1])
     noise_var = data.noise ** 2
-    degrees = np.arange(MAX_DEGREE + 1)
-    l2_axis = np.geomspace(*L2_RANGE, NUM_L2)
     grid_features = polynomial_features(data.x_grid, MAX_DEGREE)
 
-    d_slider = int_slider("degree (capacity)", int(degree), 0, MAX_DEGREE)
-    l_slider = log_slider("l2 λ", float(l2), *L2_RANGE, readout_format=".1e")
+    d_slider = int_slider("degree (capacity)", int(degree), 0, MAX_DEGREE, key="degree")
+    l_slider = log_slider("l2 λ", float(l2), *L2_RANGE, readout_format=".1e", key="l2")
     presets = []
     for label, d, lam in (("underfit: degree 1", 1, L2_RANGE[0]),
                           ("about right: degree 5", 5, L2_RANGE[0]),
@@ -164,8 +138,10 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
         button = W.Button(description=label, layout=W.Layout(width="auto"))
 
         def _apply(_: Any, d: int = d, lam: float = lam) -> None:
-            l_slider.value = lam
-            d_slider.value = d
+            with updates.paused():  # both sliders, one update
+                l_slider.value = lam
+                d_slider.value = d
+            update()
 
         button.on_click(_apply)
         presets.append(button)
@@ -199,35 +175,28 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
     l_mark = ax_l.axvline(l2, color="#d62728", lw=1.5)
     ax_d.legend(fontsize=7, loc="upper left")
     view = FigureView(fig, animated=[fit_line, d_train, d_val, d_mark, l_train, l_val, l_mark])
+    state: dict[str, CapacityData | None] = {"data": None}
 
-    def update() -> None:
-        d, lam = int(d_slider.value), float(l_slider.value)
-        w = fit_polynomial(data.x_train, data.y_train, d, lam)
-        fit_line.set_data(data.x_grid, grid_features[:, : d + 1] @ w)
-        by_degree = mse_curves(data, degrees, [lam])
-        by_l2 = mse_curves(data, [d], l2_axis)
-        d_train.set_data(degrees, by_degree[0][:, 0])
-        d_val.set_data(degrees, by_degree[1][:, 0])
+    def draw(result: CapacityData) -> None:
+        d, lam = result.degree, result.l2
+        fit_line.set_data(data.x_grid, result.fit)
+        d_train.set_data(DEGREES, result.by_degree[0])
+        d_val.set_data(DEGREES, result.by_degree[1])
         d_mark.set_xdata([d, d])
-        l_train.set_data(l2_axis, by_l2[0][0])
-        l_val.set_data(l2_axis, by_l2[1][0])
+        l_train.set_data(L2_AXIS, result.by_l2[0])
+        l_val.set_data(L2_AXIS, result.by_l2[1])
         l_mark.set_xdata([lam, lam])
         view.redraw()
-        train, val = by_degree[0][d, 0], by_degree[1][d, 0]
-        best = int(np.argmin(by_degree[1][:, 0]))
-        label, why = _diagnose(train, val, noise_var)
-        colour = "#2ca02c" if label == "a good fit" else "#d62728"
-        readout.value = (
-            f"<b>degree {d}</b> ({d + 1} coefficients), <b>λ = {lam:.1e}</b>: training MSE "
-            f"{train:.3g}, validation MSE {val:.3g} (noise floor σ² = {noise_var:.3g}), gap "
-            f"{val - train:.3g}, largest |w| {np.abs(w).max():.3g} → "
-            f"<b style='color:{colour}'>{label}</b>: {why}<br>"
-            f"At this λ the lowest validation error is at degree {best} "
-            f"({by_degree[1][best, 0]:.3g})."
-        )
 
+    def update() -> None:
+        result = state["data"] = compute(data, int(d_slider.value), float(l_slider.value),
+                                         grid_features)
+        draw(result)
+        readout.value = describe(result)
+
+    updates = Updates(update)
     for control in (d_slider, l_slider):
-        control.observe(lambda _: update(), names="value")
+        control.observe(updates, names="value")
     update()
     rows: list[W.Widget] = [W.HBox([d_slider, l_slider]), W.HBox([W.Label("presets:"), *presets])]
-    return Explorer(rows, view, readout, update)
+    return Explorer(rows, view, readout, update, data=lambda: state["data"])

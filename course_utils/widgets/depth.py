@@ -12,25 +12,26 @@ first layer's gradient norm to the output layer's changes with depth.
 Nothing is trained or differentiated on a slider move: the numbers come from a
 ``gradients.DepthGrid`` precomputed once (``gradients.depth_grid``, one
 ``tf.GradientTape`` pass per configuration, a second or two for all 304), so
-this module imports no TensorFlow. Taught in 08_initialization_activations_normalization.
+this module imports no TensorFlow. Like every explorer, three steps: ``compute`` (pure:
+the grid's numbers for one configuration, a ``DepthData``), draw and ``describe``.
+Taught in 08_initialization_activations_normalization.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils.widgets.base import Explorer, FigureView, dropdown, int_slider
+from course_utils import checks
+from course_utils.gradient_flow import FLOOR, HEALTHY, verdict
+from course_utils.widgets.base import Explorer, FigureView, Updates, dropdown, int_slider
 
-__all__ = ["depth_explorer", "verdict"]
+__all__ = ["depth_explorer"]
 
-FLOOR = 1e-20  # gradient norms below this (float32 underflow included) are drawn here
-HEALTHY = (0.1, 10.0)  # ‖g₁‖/‖g_out‖ within this band: every layer gets a similar signal
-EXPLODING = 1e3  # any layer's gradient norm above this: one step throws the weights away
-TINY = 1e-6  # every layer's gradient norm below this: nothing learns, whatever the ratio
 _REQUIRED = ("depths", "activations", "initializers", "grad_norms", "activation_stds")
 _PRESETS = (
     ("sigmoid + N(0, 1)", "sigmoid", "RandomNormal(1.0)"),
@@ -40,45 +41,7 @@ _PRESETS = (
     ("ReLU + N(0, 1)", "relu", "RandomNormal(1.0)"),
     ("ReLU + N(0, 0.01)", "relu", "RandomNormal(0.01)"),
 )
-
-
-def verdict(norms: np.ndarray) -> tuple[str, str]:
-    """Classify per-layer gradient norms (first hidden ... output) as a (label, explanation).
-
-    Labels: ``"dead"`` (the output layer's gradient is zero: nothing flows),
-    ``"exploding"`` (some norm above 1e3, or ‖g₁‖/‖g_out‖ above 10),
-    ``"vanishing"`` (every norm below 1e-6, or the ratio below 0.1) or ``"healthy"``.
-    """
-    norms = np.asarray(norms, dtype=float)
-    if norms.ndim != 1 or norms.size < 2:
-        raise ValueError(f"norms must be a 1-D array of at least 2 layers' norms, got shape "
-                         f"{norms.shape}.")
-    first, last = norms[0], norms[-1]
-    if not np.all(np.isfinite(norms)):
-        return "exploding", "some gradient norms are inf or NaN: the numbers overflowed."
-    if last <= FLOOR:
-        return "dead", ("every gradient is (numerically) zero: the activations died out on the "
-                        "forward pass, so nothing reaches the loss and nothing comes back.")
-    ratio = first / last
-    if norms.max() > EXPLODING:
-        return "exploding", (f"gradient norms reach {norms.max():.1e}: one SGD step would throw "
-                             "the weights far away, and the loss soon becomes inf, then NaN.")
-    if norms.max() < TINY:
-        return "vanishing", (f"every layer's gradient is below {TINY:g}: the activations shrink "
-                             "toward zero on the forward pass (see their spread), so the whole "
-                             "network barely learns.")
-    if ratio > HEALTHY[1]:
-        return "exploding", (f"the first layer gets {ratio:.3g}× more gradient than the output "
-                             "layer: the signal grows on its way back.")
-    if ratio < HEALTHY[0]:
-        times = "more than 10²⁰" if first <= FLOOR else f"{1 / ratio:.3g}"
-        return "vanishing", (f"the first layer gets {times}× less gradient than the output "
-                             "layer. Under plain SGD it moves that much more slowly; Adam "
-                             "rescales each weight's step, but a change in the first layer "
-                             "still reaches the output shrunk by the same product of factors "
-                             "(look at the activation spread).")
-    return "healthy", ("every layer gets a gradient of the same order: they all learn at a "
-                       "similar pace.")
+_REFERENCE = ("relu", "HeNormal")  # drawn in grey at every depth, when the grid has it
 
 
 def _check_results(results: Any) -> None:
@@ -88,6 +51,80 @@ def _check_results(results: Any) -> None:
             "results must be what gradients.depth_grid(x, y) returns (a DepthGrid); got "
             f"{type(results).__name__}, which lacks {missing}."
         )
+
+
+def _norms(results: Any, activation: str, initializer: str, depth: int) -> np.ndarray:
+    """‖∂L/∂W_l‖ for the ``depth + 1`` layers (hidden ones, then the output layer)."""
+    a, i = results.activations.index(activation), results.initializers.index(initializer)
+    row = int(np.flatnonzero(np.asarray(results.depths) == depth)[0])
+    return np.asarray(results.grad_norms, dtype=float)[a, i, row, : depth + 1]
+
+
+def _stds(results: Any, activation: str, initializer: str, depth: int) -> np.ndarray:
+    """The standard deviation of each of the ``depth`` hidden layers' outputs."""
+    a, i = results.activations.index(activation), results.initializers.index(initializer)
+    row = int(np.flatnonzero(np.asarray(results.depths) == depth)[0])
+    return np.asarray(results.activation_stds, dtype=float)[a, i, row, :depth]
+
+
+def _ratios(results: Any, activation: str, initializer: str) -> np.ndarray:
+    """‖g₁‖/‖g_out‖ at every depth of the grid (NaN where the output's gradient vanished)."""
+    out = []
+    for d in results.depths:
+        n = _norms(results, activation, initializer, int(d))
+        out.append(n[0] / n[-1] if n[-1] > FLOOR else np.nan)
+    return np.array(out)
+
+
+@dataclass(frozen=True)
+class DepthData:
+    """One configuration's numbers, looked up in the grid (``explorer.data``).
+
+    ``norms``: ‖∂L/∂W_l‖ for the hidden layers then the output layer; ``reference``: the
+    same for ReLU + He at this depth (``None`` when the grid lacks it); ``stds``: the
+    hidden layers' output spreads; ``ratios``: ‖g₁‖/‖g_out‖ at every depth of the grid,
+    ``ratio`` at this one; ``verdict``: ``"healthy"``, ``"vanishing"``, ``"exploding"``
+    or ``"dead"``, and ``why`` the sentence that explains it.
+    """
+
+    depth: int
+    activation: str
+    initializer: str
+    norms: np.ndarray
+    reference: np.ndarray | None
+    stds: np.ndarray
+    depths: np.ndarray
+    ratios: np.ndarray
+    ratio: float
+    verdict: str
+    why: str
+
+
+def compute(results: Any, depth: int, activation: str, initializer: str) -> DepthData:
+    """Look up one configuration in a ``gradients.DepthGrid`` and classify its gradient flow."""
+    norms = _norms(results, activation, initializer, depth)
+    has_ref = _REFERENCE[0] in results.activations and _REFERENCE[1] in results.initializers
+    depths = np.asarray(results.depths, dtype=int)
+    ratios = _ratios(results, activation, initializer)
+    label, why = verdict(norms)
+    return DepthData(depth, activation, initializer, norms,
+                     _norms(results, *_REFERENCE, depth) if has_ref else None,
+                     _stds(results, activation, initializer, depth), depths, ratios,
+                     float(ratios[int(np.flatnonzero(depths == depth)[0])]), label, why)
+
+
+def describe(data: DepthData) -> str:
+    """The readout: both ends' gradient norms, their ratio, the verdict, the spreads."""
+    colour = {"healthy": "#2ca02c", "vanishing": "#d62728", "exploding": "#d62728",
+              "dead": "#7f7f7f"}[data.verdict]
+    norms, stds, here = data.norms, data.stds, data.ratio
+    ratio_text = f"{here:.2e}" if np.isfinite(here) else "undefined (0/0)"
+    return (
+        f"<b>{data.depth} hidden layers · φ = {data.activation} · {data.initializer}</b>: "
+        f"‖g₁‖ = {norms[0]:.2e}, ‖g_out‖ = {norms[-1]:.2e}, ratio ‖g₁‖/‖g_out‖ = "
+        f"{ratio_text} → <b style='color:{colour}'>{data.verdict}</b>: {data.why}<br>"
+        f"Activation spread: first hidden layer {stds[0]:.2e}, last {stds[-1]:.2e}."
+    )
 
 
 def depth_explorer(results: Any = None, depth: int | None = None, activation: str = "sigmoid",
@@ -100,7 +137,9 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
     Left: ‖∂L/∂W_l‖ per layer, the last point being the output layer, with
     ReLU + He at the same depth in grey for reference. Middle: the standard
     deviation of each hidden layer's outputs. Right: ‖g₁‖/‖g_out‖ against depth,
-    the shaded band being "healthy" (0.1 to 10).
+    the shaded band being "healthy" (0.1 to 10). Controls (by key in
+    ``explorer.controls``): ``depth``, ``activation``, ``initializer``;
+    ``explorer.data`` is the last ``DepthData``.
     """
     if results is None:
         from course_utils import data, gradients
@@ -111,14 +150,10 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
     depths = np.asarray(results.depths, dtype=int)
     if depth is None:
         depth = 10 if 10 in depths else int(depths[len(depths) // 2])
-    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth not in depths:
-        raise ValueError(f"depth must be one of the grid's depths {depths.tolist()}, got {depth!r}.")
-    if activation not in results.activations:
-        raise ValueError(f"activation must be one of {list(results.activations)}, got "
-                         f"{activation!r}.")
-    if initializer not in results.initializers:
-        raise ValueError(f"initializer must be one of {list(results.initializers)}, got "
-                         f"{initializer!r}.")
+    whole = not isinstance(depth, bool) and isinstance(depth, int | np.integer)
+    checks.choice("depth", depth if whole else str(depth), depths.tolist())
+    checks.choice("activation", activation, results.activations)
+    checks.choice("initializer", initializer, results.initializers)
     if list(depths) != list(range(depths[0], depths[-1] + 1)):
         raise ValueError(f"the grid's depths must be consecutive for the slider, got "
                          f"{depths.tolist()}.")
@@ -126,21 +161,6 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
     deepest = int(depths.max())
     grads = np.asarray(results.grad_norms, dtype=float)
     spreads = np.asarray(results.activation_stds, dtype=float)
-
-    def norms_of(act: str, init: str, d: int) -> np.ndarray:
-        a, i = results.activations.index(act), results.initializers.index(init)
-        return grads[a, i, int(np.flatnonzero(depths == d)[0]), : d + 1]
-
-    def stds_of(act: str, init: str, d: int) -> np.ndarray:
-        a, i = results.activations.index(act), results.initializers.index(init)
-        return spreads[a, i, int(np.flatnonzero(depths == d)[0]), :d]
-
-    def ratios_of(act: str, init: str) -> np.ndarray:
-        out = []
-        for d in depths:
-            n = norms_of(act, init, int(d))
-            out.append(n[0] / n[-1] if n[-1] > FLOOR else np.nan)
-        return np.array(out)
 
     def shown(values: np.ndarray) -> np.ndarray:
         values = np.where(np.isfinite(values), values, np.nan)
@@ -152,16 +172,19 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
     std_low = max(FLOOR, float(stds_finite.min()) / 3) if stds_finite.size else 1e-6
     std_high = float(stds_finite.max()) * 3 if stds_finite.size else 10.0
 
-    d_slider = int_slider("depth (hidden layers)", int(depth), int(depths[0]), deepest)
-    a_drop = dropdown("activation φ", results.activations, activation)
-    i_drop = dropdown("kernel_initializer", results.initializers, initializer)
+    d_slider = int_slider("depth (hidden layers)", int(depth), int(depths[0]), deepest,
+                          key="depth")
+    a_drop = dropdown("activation φ", results.activations, activation, key="activation")
+    i_drop = dropdown("kernel_initializer", results.initializers, initializer, key="initializer")
     presets = []
     for label, act, init in _PRESETS:
         if act in results.activations and init in results.initializers:
             button = W.Button(description=label, layout=W.Layout(width="auto"))
 
             def _apply(_: Any, act: str = act, init: str = init) -> None:
-                a_drop.value, i_drop.value = act, init
+                with updates.paused():  # both menus, one update
+                    a_drop.value, i_drop.value = act, init
+                update()
 
             button.on_click(_apply)
             presets.append(button)
@@ -185,7 +208,7 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
              title="activation spread (forward pass)")
     (s_line,) = ax_s.plot([], [], "-o", color="#2ca02c", ms=4, lw=2)
 
-    ratio_all = np.concatenate([ratios_of(a, i) for a in results.activations
+    ratio_all = np.concatenate([_ratios(results, a, i) for a in results.activations
                                 for i in results.initializers])
     ratio_ok = ratio_all[np.isfinite(ratio_all) & (ratio_all > 0)]
     r_low = max(FLOOR, float(ratio_ok.min()) / 3) if ratio_ok.size else 1e-6
@@ -198,38 +221,30 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
              title="first-to-last ratio vs depth")
     (r_line,) = ax_r.plot([], [], "-", color="#9467bd", lw=2)
     (r_dot,) = ax_r.plot([], [], "o", color="#9467bd", ms=9, mec="black")
-    has_ref = "relu" in results.activations and "HeNormal" in results.initializers
     view = FigureView(fig, animated=[ref_line, g_line, out_dot, s_line, r_line, r_dot])
+    state: dict[str, DepthData | None] = {"data": None}
+
+    def draw(data: DepthData) -> None:
+        d = data.depth
+        g_line.set_data(layer_x[: d + 1], shown(data.norms))
+        out_dot.set_data([d + 1], shown(data.norms[-1:]))
+        if data.reference is not None:
+            ref_line.set_data(layer_x[: d + 1], shown(data.reference))
+        s_line.set_data(np.arange(1, d + 1), np.maximum(data.stds, std_low))
+        r_line.set_data(data.depths, np.maximum(data.ratios, r_low))
+        r_dot.set_data([d], [max(data.ratio, r_low)] if np.isfinite(data.ratio) else [np.nan])
+        view.redraw()
 
     def update() -> None:
-        d, act, init = int(d_slider.value), a_drop.value, i_drop.value
-        norms = norms_of(act, init, d)
-        g_line.set_data(layer_x[: d + 1], shown(norms))
-        out_dot.set_data([d + 1], shown(norms[-1:]))
-        if has_ref:
-            ref_line.set_data(layer_x[: d + 1], shown(norms_of("relu", "HeNormal", d)))
-        s_line.set_data(np.arange(1, d + 1), np.maximum(stds_of(act, init, d), std_low))
-        ratios = ratios_of(act, init)
-        r_line.set_data(depths, np.maximum(ratios, r_low))
-        here = ratios[int(np.flatnonzero(depths == d)[0])]
-        r_dot.set_data([d], [max(here, r_low)] if np.isfinite(here) else [np.nan])
-        view.redraw()
-        label, why = verdict(norms)
-        colour = {"healthy": "#2ca02c", "vanishing": "#d62728", "exploding": "#d62728",
-                  "dead": "#7f7f7f"}[label]
-        stds = stds_of(act, init, d)
-        ratio_text = f"{here:.2e}" if np.isfinite(here) else "undefined (0/0)"
-        readout.value = (
-            f"<b>{d} hidden layers · φ = {act} · {init}</b>: ‖g₁‖ = {norms[0]:.2e}, "
-            f"‖g_out‖ = {norms[-1]:.2e}, ratio ‖g₁‖/‖g_out‖ = {ratio_text} → "
-            f"<b style='color:{colour}'>{label}</b>: {why}<br>"
-            f"Activation spread: first hidden layer {stds[0]:.2e}, last {stds[-1]:.2e}."
-        )
+        data = state["data"] = compute(results, int(d_slider.value), a_drop.value, i_drop.value)
+        draw(data)
+        readout.value = describe(data)
 
+    updates = Updates(update)
     for control in (d_slider, a_drop, i_drop):
-        control.observe(lambda _: update(), names="value")
+        control.observe(updates, names="value")
     update()
     rows: list[W.Widget] = [W.HBox([d_slider, a_drop, i_drop])]
     if presets:
         rows.append(W.HBox([W.Label("presets:"), *presets]))
-    return Explorer(rows, view, readout, update)
+    return Explorer(rows, view, readout, update, data=lambda: state["data"])

@@ -10,12 +10,17 @@ paths: the contours stay, only the paths and curves are redrawn, well within a f
 The readout says, per run, its final training loss, the loss the contours show at
 the projected end point, and how much of the run's displacement the plane does not
 capture: the two losses differ exactly when the path left the plane.
+
+Like every explorer, three steps: ``compute`` (pure: the chosen runs' paths and numbers
+on the current plane, a ``LandscapeData``), draw and ``describe``. Each plane's contours
+are drawn once, as the still background of its key.
 Taught in 13_loss_landscapes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
@@ -24,7 +29,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from course_utils.plots import color_for
-from course_utils.widgets.base import Explorer, FigureView, dropdown
+from course_utils.widgets.base import Explorer, FigureView, Updates, dropdown, keyed
 
 __all__ = ["landscape_explorer"]
 
@@ -32,10 +37,13 @@ NONE = "(none)"
 REQUIRED = ("path", "losses")
 
 
-def _selection(description: str, options: Sequence[Any], value: Any) -> W.SelectionSlider:
-    return W.SelectionSlider(options=[(f"{o:g}", o) for o in options], value=value,
-                             description=description, continuous_update=True,
-                             style={"description_width": "initial"}, layout=W.Layout(width="340px"))
+def _selection(description: str, options: Sequence[Any], value: Any, key: str
+               ) -> W.SelectionSlider:
+    """A slider over the values run (learning rates, batch sizes), with its stable key."""
+    return keyed(W.SelectionSlider(options=[(f"{o:g}", o) for o in options], value=value,
+                                   description=description, continuous_update=True,
+                                   style={"description_width": "initial"},
+                                   layout=W.Layout(width="340px")), key)
 
 
 def _path(run: Mapping[str, Any], plane: str) -> np.ndarray:
@@ -77,6 +85,94 @@ def _finite_prefix(path: np.ndarray) -> np.ndarray:
     return path[: int(bad.argmax())] if bad.any() else path
 
 
+def _slice_loss(surface: tuple[np.ndarray, np.ndarray, np.ndarray], a: float, b: float) -> float:
+    """The contour value at (a, b): bilinear interpolation on the grid (NaN outside it)."""
+    alphas, betas, grid = surface
+    if not (alphas[0] <= a <= alphas[-1] and betas[0] <= b <= betas[-1]):
+        return float("nan")
+    j = int(np.clip(np.searchsorted(alphas, a) - 1, 0, alphas.size - 2))
+    i = int(np.clip(np.searchsorted(betas, b) - 1, 0, betas.size - 2))
+    ta = (a - alphas[j]) / (alphas[j + 1] - alphas[j])
+    tb = (b - betas[i]) / (betas[i + 1] - betas[i])
+    return float((1 - ta) * (1 - tb) * grid[i, j] + ta * (1 - tb) * grid[i, j + 1]
+                 + (1 - ta) * tb * grid[i + 1, j] + ta * tb * grid[i + 1, j + 1])
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One chosen optimizer's run as the explorer shows it (``None`` fields: not run here).
+
+    ``path`` is the projected path up to its first non-finite point; ``final`` the
+    training loss at its end; ``on_slice`` the contours' value at the projected end (NaN
+    outside the window); ``off_plane`` the fraction of its displacement off the plane.
+    """
+
+    slot: int  # 0, 1 or 2: which of the three rows of controls
+    optimizer: str
+    learning_rate: float
+    found: bool  # False: no run at this (optimizer, learning rate, batch size)
+    path: np.ndarray | None = None
+    losses: np.ndarray | None = None
+    diverged: bool = False
+    final: float = float("nan")
+    on_slice: float = float("nan")
+    off_plane: float | None = None
+
+
+@dataclass(frozen=True)
+class LandscapeData:
+    """What the explorer shows for one setting (``explorer.data``): a ``RunView`` per chosen
+    optimizer (the slots set to "(none)" are left out), on ``plane`` at ``batch_size``."""
+
+    plane: str
+    batch_size: int
+    runs: tuple[RunView, ...]
+
+
+def compute(runs: Mapping[tuple[str, float, int], Mapping[str, Any]],
+            surface: tuple[np.ndarray, np.ndarray, np.ndarray], plane: str,
+            chosen: Sequence[tuple[str, float]], batch_size: int) -> LandscapeData:
+    """Look up each chosen (optimizer, learning rate) at ``batch_size`` and project it on ``plane``."""
+    shown = []
+    for slot, (name, rate) in enumerate(chosen):
+        if name == NONE:
+            continue
+        run = runs.get((name, rate, batch_size))
+        if run is None:
+            shown.append(RunView(slot, name, rate, found=False))
+            continue
+        raw_path = _path(run, plane)
+        path = _finite_prefix(raw_path)
+        losses = np.asarray(run["losses"], dtype=float)
+        shown.append(RunView(
+            slot, name, rate, True, path, losses,
+            diverged=len(path) < len(raw_path) or not np.isfinite(losses).all(),
+            final=run.get("final_loss", losses[-1]),
+            on_slice=_slice_loss(surface, *path[-1]) if len(path) else float("nan"),
+            off_plane=_off(run, plane)))
+    return LandscapeData(plane, batch_size, tuple(shown))
+
+
+def describe(data: LandscapeData) -> str:
+    """The readout: per run, its final loss, the contours' loss at its end, how far off the plane."""
+    rows_html = []
+    for run in data.runs:
+        if not run.found:
+            rows_html.append(f"<tr><td>{run.optimizer}</td><td colspan=5>not run at this "
+                             "setting</td></tr>")
+            continue
+        off = run.off_plane
+        rows_html.append(
+            f"<tr><td style='color:{color_for(run.optimizer, run.slot)}'>■ {run.optimizer}</td>"
+            f"<td>{run.learning_rate:g}</td>"
+            f"<td>{'<b>diverged</b>' if run.diverged else f'{run.final:.3g}'}</td>"
+            f"<td>{'outside the window' if np.isnan(run.on_slice) else f'{run.on_slice:.3g}'}"
+            f"</td><td>{'—' if off is None else f'{100 * off:.0f}%'}</td></tr>")
+    return (f"<b>batch size {data.batch_size}</b><table><tr><th>optimizer</th>"
+            "<th>η</th><th>training loss at its end</th><th>contours at its end</th>"
+            "<th>displacement off the plane</th></tr>" + "".join(rows_html) + "</table>")
+
+
 def landscape_explorer(
     runs: Mapping[tuple[str, float, int], Mapping[str, Any]],
     surface: tuple[np.ndarray, np.ndarray, np.ndarray] | Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
@@ -101,6 +197,10 @@ def landscape_explorer(
         learning_rates: the starting learning rate of each; by default the middle one run.
         batch_size: the starting batch size; by default the smallest one run.
         axis_labels: what the plane's two axes are (a dict by plane name for several planes).
+
+    Controls (by key in ``explorer.controls``): ``optimizer_1`` ... ``optimizer_3``,
+    ``learning_rate_1`` ... ``learning_rate_3``, ``batch_size`` and, with several planes,
+    ``plane``. ``explorer.data`` is the last ``LandscapeData``.
     """
     planes = dict(surface) if isinstance(surface, Mapping) else {"plane": surface}
     if not planes:
@@ -134,7 +234,7 @@ def landscape_explorer(
     if batch_size not in batches:
         raise ValueError(f"batch_size must be one of the batch sizes run, {batches}; got {batch_size!r}.")
 
-    # ---- controls -------------------------------------------------------------------
+    # ---- controls: keys optimizer_1..3, learning_rate_1..3, batch_size, plane -----------
     name_boxes, rate_sliders, rows = [], [], []
     for i in range(3):
         name = chosen[i] if i < len(chosen) else NONE
@@ -145,22 +245,22 @@ def landscape_explorer(
                 raise ValueError(f"no run of {name} at learning rate {rate!r}; there are {pool}.")
         else:
             rate = pool[len(pool) // 2]
-        name_boxes.append(dropdown(f"optimizer {i + 1}", [NONE, *names], name))
-        rate_sliders.append(_selection(f"learning_rate η{i + 1}", pool, rate))
+        name_boxes.append(dropdown(f"optimizer {i + 1}", [NONE, *names], name,
+                                   key=f"optimizer_{i + 1}"))
+        rate_sliders.append(_selection(f"learning_rate η{i + 1}", pool, rate,
+                                       key=f"learning_rate_{i + 1}"))
         rows.append(W.HBox([name_boxes[i], rate_sliders[i]]))
-    batch_slider = _selection("batch_size", batches, batch_size)
-    plane_box = dropdown("plane", list(grids), next(iter(grids)))
+    batch_slider = _selection("batch_size", batches, batch_size, key="batch_size")
+    plane_box = dropdown("plane", list(grids), next(iter(grids)), key="plane")
     controls = [*rows, W.HBox([batch_slider, plane_box]) if len(grids) > 1 else batch_slider]
 
     # ---- figure: contours once per plane, paths and curves animated -------------------------
     fig = Figure(figsize=(9.5, 3.9), dpi=80, layout="constrained")
     ax_map, ax_loss = fig.subplots(1, 2, width_ratios=[1.1, 1])
-    current = {"plane": None}
-    backgrounds: dict[str, Any] = {}  # each plane's rendered still picture, kept after its first draw
     contours: dict[str, list[Any]] = {}
 
-    def draw_background(plane_name: str) -> None:
-        """Contours of one plane: the expensive part, drawn once per plane and then reused."""
+    def stage(plane_name: str) -> None:
+        """Show one plane's contours and labels (made on its first visit: the expensive part)."""
         for name_, artists in contours.items():
             for artist in artists:
                 artist.set_visible(name_ == plane_name)
@@ -193,96 +293,65 @@ def landscape_explorer(
         lines.append(line), starts.append(start), ends.append(end), curves.append(curve)
     view = FigureView(fig, animated=[*lines, *starts, *ends, *curves])
     readout = W.HTML()
+    state: dict[str, Any] = {"plane": None, "data": None}
 
-    def slice_loss(a: float, b: float) -> float:
-        """The contour value at (a, b): bilinear interpolation on the grid (NaN outside it)."""
-        alphas, betas, grid = grids[plane_box.value]
-        if not (alphas[0] <= a <= alphas[-1] and betas[0] <= b <= betas[-1]):
-            return float("nan")
-        j = int(np.clip(np.searchsorted(alphas, a) - 1, 0, alphas.size - 2))
-        i = int(np.clip(np.searchsorted(betas, b) - 1, 0, betas.size - 2))
-        ta = (a - alphas[j]) / (alphas[j + 1] - alphas[j])
-        tb = (b - betas[i]) / (betas[i + 1] - betas[i])
-        return float((1 - ta) * (1 - tb) * grid[i, j] + ta * (1 - tb) * grid[i, j + 1]
-                     + (1 - ta) * tb * grid[i + 1, j] + ta * tb * grid[i + 1, j + 1])
-
-    def update() -> None:
-        full = current["plane"] != plane_box.value
-        if full:
-            draw_background(plane_box.value)
-            current["plane"] = plane_box.value
-            if plane_box.value in backgrounds:  # drawn before: paste its picture, no re-render
-                view._background = backgrounds[plane_box.value]
-                full = False
-        rows_html = []
+    def draw(data: LandscapeData) -> None:
+        shown = {run.slot: run for run in data.runs if run.found}
         for i in range(3):
-            name = name_boxes[i].value
-            visible = name != NONE
-            rate_sliders[i].disabled = not visible
-            for artist in (lines[i], starts[i], ends[i], curves[i]):
-                artist.set_visible(visible)
-            if not visible:
+            artists = (lines[i], starts[i], ends[i], curves[i])
+            for artist in artists:
+                artist.set_visible(i in shown)
+            if i not in shown:
                 continue
-            run = runs.get((name, rate_sliders[i].value, batch_slider.value))
-            if run is None:
-                for artist in (lines[i], starts[i], ends[i], curves[i]):
-                    artist.set_visible(False)
-                rows_html.append(f"<tr><td>{name}</td><td colspan=5>not run at this setting</td></tr>")
-                continue
-            color = color_for(name, i)
-            raw_path = _path(run, plane_box.value)
-            path = _finite_prefix(raw_path)
-            losses = np.asarray(run["losses"], dtype=float)
+            run, color = shown[i], color_for(shown[i].optimizer, i)
+            path, losses = run.path, run.losses
             lines[i].set_data(path[:, 0], path[:, 1])
             starts[i].set_data(path[:1, 0], path[:1, 1])
             ends[i].set_data(path[-1:, 0], path[-1:, 1])
             curves[i].set_data(np.arange(1, losses.size + 1), losses)
-            for artist in (lines[i], starts[i], ends[i], curves[i]):
+            for artist in artists:
                 artist.set_color(color)
-            diverged = len(path) < len(raw_path) or not np.isfinite(losses).all()
-            final = run.get("final_loss", losses[-1])
-            on_slice = slice_loss(*path[-1]) if len(path) else float("nan")
-            off = _off(run, plane_box.value)
-            rows_html.append(
-                f"<tr><td style='color:{color}'>■ {name}</td><td>{rate_sliders[i].value:g}</td>"
-                f"<td>{'<b>diverged</b>' if diverged else f'{final:.3g}'}</td>"
-                f"<td>{'outside the window' if np.isnan(on_slice) else f'{on_slice:.3g}'}</td>"
-                f"<td>{'—' if off is None else f'{100 * off:.0f}%'}</td></tr>")
-        view.redraw(full=full)
+        view.redraw(key=data.plane)  # a plane seen before: its contours are pasted, not drawn
         if fig.get_layout_engine() is not None:
-            # Freeze the layout after the first draw: a cached plane picture stays aligned with
+            # Freeze the layout after the first draw: a kept plane picture stays aligned with
             # the paths drawn over it only if the axes never move.
             fig.set_layout_engine("none")
-        backgrounds.setdefault(plane_box.value, view._background)
-        readout.value = (f"<b>batch size {batch_slider.value}</b><table><tr><th>optimizer</th>"
-                         "<th>η</th><th>training loss at its end</th><th>contours at its end</th>"
-                         "<th>displacement off the plane</th></tr>" + "".join(rows_html) + "</table>")
 
-    def refresh(_: object) -> None:
-        update()
+    def update() -> None:
+        if state["plane"] != plane_box.value:
+            stage(plane_box.value)
+            state["plane"] = plane_box.value
+        for box, slider in zip(name_boxes, rate_sliders, strict=True):
+            slider.disabled = box.value == NONE
+        data = state["data"] = compute(
+            runs, grids[plane_box.value], plane_box.value,
+            [(box.value, slider.value) for box, slider in zip(name_boxes, rate_sliders, strict=True)],
+            batch_slider.value)
+        draw(data)
+        readout.value = describe(data)
+
+    updates = Updates(update)
 
     def on_name(change: dict) -> None:
         i = name_boxes.index(change["owner"])
-        if change["new"] != NONE:
+        if change["new"] != NONE:  # this optimizer's learning rates, keeping the old one if run
             pool = rates[change["new"]]
             slider = rate_sliders[i]
-            slider.unobserve(refresh, names="value")
             keep = slider.value if slider.value in pool else pool[len(pool) // 2]
-            slider.options = [(f"{o:g}", o) for o in pool]
-            slider.value = keep
-            slider.observe(refresh, names="value")
+            with updates.paused():
+                slider.options = [(f"{o:g}", o) for o in pool]
+                slider.value = keep
         update()
 
     for box in name_boxes:
         box.observe(on_name, names="value")
     for control in (*rate_sliders, batch_slider, plane_box):
-        control.observe(refresh, names="value")
+        control.observe(updates, names="value")
     update()  # draws the first plane and freezes the layout
-    for plane_name in list(grids)[1:]:  # render the other planes now, so a switch only pastes
-        draw_background(plane_name)
-        view.redraw(full=True)
-        backgrounds[plane_name] = view._background
+    for plane_name in list(grids)[1:]:  # draw the other planes now, so a switch only pastes
+        stage(plane_name)
+        view.redraw(key=plane_name)
     if len(grids) > 1:
-        current["plane"] = None
+        state["plane"] = None
         update()
-    return Explorer(controls, view, readout, update)
+    return Explorer(controls, view, readout, update, data=lambda: state["data"])

@@ -8,48 +8,77 @@ On ``f(θ) = ½·L·θ²`` a gradient step multiplies θ by ``(1 − η·L)``. S
 
 On a 2-D quadratic with curvatures μ and L (condition number κ = L/μ) the same
 holds along each axis, and the slow axis sets the pace: at the best fixed η the
-error shrinks by ``(κ − 1)/(κ + 1)`` per step. Taught in 01_loss_and_gradient_descent.
+error shrinks by ``(κ − 1)/(κ + 1)`` per step. The explorer is ``compute`` (pure: the
+runs and factors for η and κ), ``draw`` and ``describe``; a new κ swaps the contour image
+without drawing the figure again. Taught in 01_loss_and_gradient_descent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import ipywidgets as W
 import numpy as np
-from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from course_utils import checks, plots, quadratic, trajectories
 from course_utils import surfaces as _surfaces
-from course_utils import trajectories
 from course_utils.optimizers import SGD
-from course_utils.plots import surface_grid
-from course_utils.widgets.base import Explorer, FigureView, log_slider
+from course_utils.widgets.base import Explorer, FigureView, Updates, log_slider
 
-__all__ = ["learning_rate_explorer", "regime"]
+__all__ = ["learning_rate_explorer"]
 
 STEPS = 40
+_ETAS = np.geomspace(0.01, 3.0, 300)  # the η axis of the error-factor panel
 
 
-def regime(learning_rate: float, curvature: float = 1.0) -> str:
-    """Name what plain gradient descent does on ``½·curvature·x²`` at this learning rate."""
-    if learning_rate <= 0 or curvature <= 0:
-        raise ValueError("learning_rate and curvature must be positive.")
-    factor = 1 - learning_rate * curvature
-    if abs(factor) >= 1:
-        return "diverges" if abs(factor) > 1 else "oscillates forever"
-    return "converges monotonically" if factor >= 0 else "oscillates but converges"
+@dataclass(frozen=True)
+class LearningRateData:
+    """What one (η, κ) computes (``explorer.data``)."""
+
+    learning_rate: float
+    condition: float
+    x1d: np.ndarray  # the 1-D iterates θ_t = 2(1 − η)^t
+    run: trajectories.Trajectory  # gradient descent on the 2-D bowl
+    regime: str  # quadratic.gd_regime(η, L = 1)
+    slowest: float  # the largest error factor per step, max(|1 − η|, |1 − η/κ|)
+    best: float  # the best fixed η, 2/(L + μ)
+
+
+def compute(learning_rate: float, condition: float) -> LearningRateData:
+    """Both runs and the theory for one (η, κ); L = 1, μ = 1/κ."""
+    surf = _surfaces.get("quadratic", condition=condition)
+    with np.errstate(all="ignore"):
+        x1d = 2.0 * (1 - learning_rate) ** np.arange(STEPS + 1)
+    run = trajectories.run(SGD(learning_rate), surf, surf.start, STEPS)
+    slowest = max(abs(1 - learning_rate), abs(1 - learning_rate / condition))
+    best = quadratic.optimal_pairs(1 / condition, 1.0)["gd_eta"]
+    return LearningRateData(learning_rate, condition, x1d, run,
+                            quadratic.gd_regime(learning_rate, 1.0), slowest, best)
+
+
+def describe(data: LearningRateData) -> str:
+    eta, kappa = data.learning_rate, data.condition
+    return (f"η = {eta:.3g}, η·L = {eta:.3g}: <b>{data.regime}</b>. "
+            f"Slowest error factor per step on the 2-D bowl: {data.slowest:.3f}"
+            + (f" (diverged at step {int(data.run.diverged_at)})" if data.run.diverged else "")
+            + f". Stability limit 2/L = 2; best fixed η = 2/(L+μ) = {data.best:.3f}, "
+            f"factor (κ−1)/(κ+1) = {(kappa - 1) / (kappa + 1):.3f}.")
 
 
 def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) -> Explorer:
     """Drag η (and κ) and watch gradient descent crawl, zigzag or blow up.
 
-    The quadratic's largest curvature is L = 1, so the stability limit 2/L is 2.
+    The quadratic's largest curvature is L = 1, so the stability limit 2/L is 2. Controls
+    (by key): ``learning_rate`` and ``condition``; ``explorer.data`` is the last
+    ``LearningRateData``.
     """
-    if not condition >= 1:
-        raise ValueError(f"condition must be a number >= 1, got {condition!r}.")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
-    lr_slider = log_slider("learning_rate η", learning_rate, 0.01, 3.0)
-    kappa_slider = log_slider("condition κ", condition, 1.0, 100.0, readout_format=".1f")
+    checks.number("condition", condition, low=1, high=100)
+    checks.number("learning_rate", learning_rate, low=0, low_open=True)
+    lr_slider = log_slider("learning_rate η", learning_rate, 0.01, 3.0, key="learning_rate")
+    kappa_slider = log_slider("condition κ", condition, 1.0, 100.0, readout_format=".1f",
+                              key="condition")
     readout = W.HTML()
 
     fig = Figure(figsize=(9.5, 6.2), dpi=80, layout="constrained")
@@ -59,9 +88,9 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
     ax_1d.set(xlim=(-2.2, 2.2), ylim=(-0.1, 2.5), xlabel=r"$\theta$", ylabel=r"$f(\theta)=\frac{1}{2}L\theta^2$",
               title="1-D: the steps of gradient descent (L = 1)")
     (zigzag,) = ax_1d.plot([], [], "-o", color="#1f77b4", ms=3, lw=1)
+    contours = plots.ContourImage(ax_2d, levels=20)
     (path2d,) = ax_2d.plot([], [], "-o", color="#1f77b4", ms=2, lw=1.2)
-    etas = np.geomspace(0.01, 3.0, 300)
-    ax_factor.plot(etas, np.abs(1 - etas), color="#1f77b4", label="along L: |1 − η·L|")
+    ax_factor.plot(_ETAS, np.abs(1 - _ETAS), color="#1f77b4", label="along L: |1 − η·L|")
     (slow_factor,) = ax_factor.plot([], [], color="#ff7f0e", label="along μ: |1 − η·μ|")
     ax_factor.axhline(1.0, color="gray", lw=0.8, ls=":")
     ax_factor.axvline(2.0, color="#d62728", lw=1.5, ls="--")
@@ -76,52 +105,37 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
     ax_loss.set(yscale="log", xlim=(0, STEPS), ylim=(1e-12, 1e6), xlabel="step",
                 ylabel="loss (log scale)", title="loss against step")
     ax_loss.legend(fontsize=8)
-    view = FigureView(fig, animated=[zigzag, path2d, slow_factor, now_fast, now_slow, loss_1d, loss_2d])
-    current = {"kappa": None}
+    # κ changes the contours, their title and the slow factor's curve: the underlay.
+    view = FigureView(fig, underlay=[*contours.artists, ax_2d.title, slow_factor],
+                      animated=[zigzag, path2d, now_fast, now_slow, loss_1d, loss_2d])
+    state: dict[str, Any] = {"kappa": None, "data": None}
 
-    def draw_contours(kappa: float) -> _surfaces.Surface:
-        surf = _surfaces.get("quadratic", condition=kappa)
-        for coll in list(ax_2d.collections):
-            coll.remove()
-        X, Y, Z = surface_grid(surf, 80)
-        ax_2d.contourf(X, Y, Z + 1e-3, levels=np.geomspace(1e-3, Z.max() + 1e-3, 20),
-                       norm=LogNorm(), cmap="viridis", alpha=0.85)
-        (x0, x1), (y0, y1) = surf.window
-        ax_2d.set(xlim=(x0, x1), ylim=(y0, y1), xlabel=r"$\theta_1$", ylabel=r"$\theta_2$",
-                  title=f"2-D quadratic, κ = {kappa:.1f} (L = 1, μ = 1/κ)")
-        slow_factor.set_data(etas, np.abs(1 - etas / kappa))
-        return surf
-
-    def update() -> None:
-        eta, kappa = lr_slider.value, kappa_slider.value
-        full = current["kappa"] != kappa
-        if full:
-            current["surface"] = draw_contours(kappa)
-            current["kappa"] = kappa
-        surf = current["surface"]
-        # 1-D: x_{t+1} = (1 - η) x_t, shown as points on the parabola.
-        with np.errstate(all="ignore"):
-            x1d = 2.0 * (1 - eta) ** np.arange(STEPS + 1)
-        shown = np.abs(x1d) < 10
-        zigzag.set_data(x1d[shown][:15], 0.5 * x1d[shown][:15] ** 2)
-        res = trajectories.run(SGD(eta), surf, surf.start, STEPS)
-        path2d.set_data(res.path[:, 0], res.path[:, 1])
+    def draw(data: LearningRateData) -> None:
+        eta, kappa = data.learning_rate, data.condition
+        new_kappa = state["kappa"] != kappa
+        if new_kappa:
+            contours.show(data.run.surface)
+            ax_2d.set_title(f"2-D quadratic, κ = {kappa:.1f} (L = 1, μ = 1/κ)")
+            slow_factor.set_data(_ETAS, np.abs(1 - _ETAS / kappa))
+            state["kappa"] = kappa
+        shown = np.abs(data.x1d) < 10  # the 1-D steps as points on the parabola
+        zigzag.set_data(data.x1d[shown][:15], 0.5 * data.x1d[shown][:15] ** 2)
+        path2d.set_data(data.run.path[:, 0], data.run.path[:, 1])
         now_fast.set_data([eta], [min(abs(1 - eta), 1.99)])
         now_slow.set_data([eta], [min(abs(1 - eta / kappa), 1.99)])
-        loss_1d.set_data(np.arange(STEPS + 1), np.clip(0.5 * x1d**2, 1e-300, 1e300))
-        loss_2d.set_data(np.arange(STEPS + 1), np.clip(np.nan_to_num(res.loss, nan=1e300), 1e-300, None))
-        view.redraw(full=full)
-        word = regime(eta, 1.0)
-        slowest = max(abs(1 - eta), abs(1 - eta / kappa))
-        best = 2 / (1 + 1 / kappa)
-        readout.value = (
-            f"η = {eta:.3g}, η·L = {eta:.3g}: <b>{word}</b>. "
-            f"Slowest error factor per step on the 2-D bowl: {slowest:.3f}"
-            + (f" (diverged at step {int(res.diverged_at)})" if res.diverged else "")
-            + f". Stability limit 2/L = 2; best fixed η = 2/(L+μ) = {best:.3f}, "
-            f"factor (κ−1)/(κ+1) = {(kappa - 1) / (kappa + 1):.3f}.")
+        loss_1d.set_data(np.arange(STEPS + 1), np.clip(0.5 * data.x1d**2, 1e-300, 1e300))
+        loss_2d.set_data(np.arange(STEPS + 1),
+                         np.clip(np.nan_to_num(data.run.loss, nan=1e300), 1e-300, None))
+        view.redraw(underlay=new_kappa)
 
-    lr_slider.observe(lambda _: update(), names="value")
-    kappa_slider.observe(lambda _: update(), names="value")
+    def update() -> None:
+        state["data"] = compute(lr_slider.value, kappa_slider.value)
+        draw(state["data"])
+        readout.value = describe(state["data"])
+
+    updates = Updates(update)
+    lr_slider.observe(updates, names="value")
+    kappa_slider.observe(updates, names="value")
     update()
-    return Explorer([W.HBox([lr_slider, kappa_slider])], view, readout, update)
+    return Explorer([W.HBox([lr_slider, kappa_slider])], view, readout, update,
+                    data=lambda: state["data"])

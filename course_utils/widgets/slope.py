@@ -1,25 +1,57 @@
-"""The welcome notebook's first slider: drag a line's slope and watch the error change."""
+"""The welcome notebook's first slider: drag a line's slope and watch the error change.
+
+Three steps, as in every explorer: ``compute`` (pure: the error at the slider's slope,
+a ``SlopeData``), draw (the line, its residuals and the dot on the error curve) and
+``describe`` (the readout). ``explorer.data`` is the last ``SlopeData``.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
+from course_utils import checks
 from course_utils.widgets.base import Explorer, FigureView, float_slider
 
 __all__ = ["slope_explorer"]
 
 
+@dataclass(frozen=True)
+class SlopeData:
+    """One slope's numbers: the predictions ``w·x``, their mean squared error, the best ``w``."""
+
+    slope: float
+    predictions: np.ndarray
+    error: float
+    best_slope: float  # the bottom of the error curve (on the slider's grid of w)
+
+
+def compute(slope: float, x: np.ndarray, y: np.ndarray, ws: np.ndarray, mse: np.ndarray
+            ) -> SlopeData:
+    """The line ``y = w·x`` at ``w = slope``: its predictions and mean squared error."""
+    predictions = slope * x
+    error = float(((predictions - y) ** 2).mean())
+    return SlopeData(slope, predictions, error, float(ws[np.argmin(mse)]))
+
+
+def describe(data: SlopeData) -> str:
+    """The readout: the slope, its error and the best slope."""
+    return (f"w = {data.slope:.2f} &nbsp; mean squared error = <b>{data.error:.3f}</b> "
+            f"&nbsp; (the best w is about {data.best_slope:.2f})")
+
+
 def slope_explorer(slope: float = 0.5, true_slope: float = 2.0, seed: int = 0) -> Explorer:
-    """A line ``y = w·x`` through noisy points; the slider sets ``w``.
+    """A line ``y = w·x`` through noisy points; the slider (key ``"slope"``) sets ``w``.
 
     Left: the points, the line and the residuals (the vertical misses). Right: the
     mean squared error as a function of ``w``, with a dot where you are. The
     bottom of that curve is what gradient descent will look for in chapter 01.
     """
-    if not np.isfinite(slope) or not np.isfinite(true_slope):
-        raise ValueError("slope and true_slope must be finite numbers.")
+    checks.number("slope", slope)
+    checks.number("true_slope", true_slope)
     rng = np.random.default_rng(seed)
     x = np.linspace(-1, 1, 20)
     y = true_slope * x + rng.normal(scale=0.3, size=x.size)
@@ -37,21 +69,23 @@ def slope_explorer(slope: float = 0.5, true_slope: float = 2.0, seed: int = 0) -
     (dot,) = ax_loss.plot([], [], "o", color="#d62728", ms=8)
     view = FigureView(fig, animated=[line, residuals, dot])
 
-    slider = float_slider("slope w", slope, -1.0, 5.0, step=0.05)
+    slider = float_slider("slope w", slope, -1.0, 5.0, step=0.05, key="slope")
     readout = W.HTML()
+    state: dict[str, SlopeData | None] = {"data": None}
+
+    def draw(data: SlopeData) -> None:
+        w = data.slope
+        line.set_data([-1.1, 1.1], [-1.1 * w, 1.1 * w])
+        residuals.set_segments([[(xi, yi), (xi, pi)]
+                                for xi, yi, pi in zip(x, y, data.predictions, strict=True)])
+        dot.set_data([w], [data.error])
+        view.redraw()
 
     def update() -> None:
-        w = slider.value
-        pred = w * x
-        err = float(((pred - y) ** 2).mean())
-        line.set_data([-1.1, 1.1], [-1.1 * w, 1.1 * w])
-        residuals.set_segments([[(xi, yi), (xi, pi)] for xi, yi, pi in zip(x, y, pred, strict=True)])
-        dot.set_data([w], [err])
-        view.redraw()
-        best = ws[np.argmin(mse)]
-        readout.value = (f"w = {w:.2f} &nbsp; mean squared error = <b>{err:.3f}</b> "
-                         f"&nbsp; (the best w is about {best:.2f})")
+        data = state["data"] = compute(slider.value, x, y, ws, mse)
+        draw(data)
+        readout.value = describe(data)
 
     slider.observe(lambda _: update(), names="value")
     update()
-    return Explorer([slider], view, readout, update)
+    return Explorer([slider], view, readout, update, data=lambda: state["data"])

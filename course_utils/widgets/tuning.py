@@ -6,19 +6,22 @@ the epoch at which trials are scored. For each value the picture shows every tri
 mean over seeds (small grey dots) and the best trial (a large dot) with its seed-to-seed
 range as an error bar; the readout names the best trial's nuisance settings and says
 whether the winner's seed range clears the runner-up's. Everything comes from trials
-computed beforehand, so a change answers at once.
+computed beforehand, so a change answers at once. Like every explorer, three steps:
+``compute`` (pure: the isolation for one setting, an ``IsolationData``), draw and
+``describe``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
 import numpy as np
 from matplotlib.figure import Figure
 
-from course_utils import tuning
+from course_utils import checks, tuning
 from course_utils.widgets.base import Explorer, FigureView, dropdown, int_slider
 
 __all__ = ["isolation_explorer"]
@@ -45,6 +48,61 @@ def _validate(results: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> tuple[i
     return int(trials), int(epochs)
 
 
+@dataclass(frozen=True)
+class IsolationData:
+    """What one setting computes (``explorer.data``): the scores and the best trial per value.
+
+    ``scores[i]`` holds value ``labels[i]``'s first ``budget`` trials' scores at ``epoch``
+    (shape (budget, seeds)); ``isolation`` is ``tuning.isolation`` of them; ``settings[i]``
+    the best trial's (learning rate, L2); ``winner``/``runner_up`` index ``labels`` by mean;
+    ``separated`` says whether the winner's worst seed beats the runner-up's best.
+    """
+
+    scientific: str
+    budget: int
+    epoch: int  # 1-based, as on the slider
+    labels: list[str]
+    scores: list[np.ndarray]
+    isolation: tuning.Isolation
+    settings: list[tuple[float, float]]
+    winner: int
+    runner_up: int
+    separated: bool
+
+
+def compute(results: Mapping[str, Mapping[str, Mapping[str, Any]]], scientific: str,
+            budget: int, epoch: int) -> IsolationData:
+    """Score each value's first ``budget`` trials at ``epoch`` and keep each value's best."""
+    per_value = results[scientific]
+    labels = list(per_value)
+    scores = [np.asarray(per_value[v]["curves"], float)[:budget, :, epoch - 1] for v in labels]
+    iso = tuning.isolation(np.repeat(labels, budget), np.concatenate(scores))
+    settings = [(float(per_value[v]["learning_rate"][j]), float(per_value[v]["l2"][j]))
+                for v, j in zip(labels, iso.within, strict=True)]
+    order = np.argsort(-iso.mean)
+    top, second = int(order[0]), int(order[1])
+    return IsolationData(scientific, budget, epoch, labels, scores, iso, settings, top, second,
+                         bool(iso.low[top] > iso.high[second]))
+
+
+def describe(data: IsolationData) -> str:
+    """The readout: each value's best trial and its seed range, and the verdict."""
+    iso, labels = data.isolation, data.labels
+    rows = []
+    for i, v in enumerate(labels):
+        eta, l2 = data.settings[i]
+        rows.append(f"<b>{v}</b>: best trial has η = {eta:.2g}, L2 = {l2:.1g}; mean "
+                    f"{iso.mean[i]:.3f} (seeds {iso.low[i]:.3f} to {iso.high[i]:.3f})")
+    top, second = labels[data.winner], labels[data.runner_up]
+    if data.separated:
+        verdict = f"{top}'s worst seed beats {second}'s best: a gap worth confirming with fresh seeds."
+    else:
+        verdict = (f"the seed ranges of {top} and {second} overlap: no conclusion yet (more "
+                   f"trials, more seeds, or it does not matter).")
+    return (f"Best of {data.budget} trial(s) per value, scored at epoch {data.epoch}:<br>"
+            + "<br>".join(rows) + f"<br><i>Verdict:</i> {verdict}")
+
+
 def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
                        scientific: str | None = None, budget: int | None = None,
                        epoch: int | None = None) -> Explorer:
@@ -57,22 +115,22 @@ def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
         scientific: which scientific hyperparameter to show first (default: the first).
         budget: trials per value (default: all).
         epoch: the epoch (1-based) at which trials are scored (default: the last).
+
+    Controls (by key in ``explorer.controls``): ``scientific``, ``budget``, ``epoch``;
+    ``explorer.data`` is the last ``IsolationData``.
     """
     max_trials, max_epochs = _validate(results)
     names = list(results)
     scientific = names[0] if scientific is None else scientific
-    if scientific not in results:
-        raise ValueError(f"scientific must be one of {names}, got {scientific!r}.")
+    checks.choice("scientific", scientific, names)
     budget = max_trials if budget is None else budget
     epoch = max_epochs if epoch is None else epoch
-    if not (isinstance(budget, int) and 1 <= budget <= max_trials):
-        raise ValueError(f"budget must be a whole number from 1 to {max_trials}, got {budget!r}.")
-    if not (isinstance(epoch, int) and 1 <= epoch <= max_epochs):
-        raise ValueError(f"epoch must be a whole number from 1 to {max_epochs}, got {epoch!r}.")
+    checks.whole("budget", budget, low=1, high=max_trials)
+    checks.whole("epoch", epoch, low=1, high=max_epochs)
 
-    sci_box = dropdown("scientific hyperparameter", names, scientific)
-    budget_slider = int_slider("trials per value", budget, 1, max_trials)
-    epoch_slider = int_slider("scored at epoch", epoch, 1, max_epochs)
+    sci_box = dropdown("scientific hyperparameter", names, scientific, key="scientific")
+    budget_slider = int_slider("trials per value", budget, 1, max_trials, key="budget")
+    epoch_slider = int_slider("scored at epoch", epoch, 1, max_epochs, key="epoch")
     controls = [sci_box, W.HBox([budget_slider, epoch_slider])]
 
     fig = Figure(figsize=(6.4, 3.4), dpi=80)
@@ -86,7 +144,7 @@ def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
     ax.legend(fontsize=8, loc="lower right")
     view = FigureView(fig, animated=[dots, best, bars])
     readout = W.HTML()
-    shown = {"scientific": None}
+    state: dict[str, Any] = {"scientific": None, "data": None}
 
     def axis_for(name: str) -> None:
         """Fixed axes per scientific hyperparameter, so budget and epoch only blit."""
@@ -99,16 +157,12 @@ def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
         ax.set_xlim(-0.6, len(labels) - 0.4)
         ax.set_xticks(range(len(labels)), labels)
         ax.set_xlabel(f"{name} (scientific); best trial over learning rate and L2 (nuisance)")
-        shown["scientific"] = name
+        state["scientific"] = name
 
-    def update(*_: Any) -> None:
-        per_value = results[sci_box.value]
-        labels = list(per_value)
-        k, e = budget_slider.value, epoch_slider.value - 1
-        scores = [np.asarray(per_value[v]["curves"], float)[:k, :, e] for v in labels]
-        iso = tuning.isolation(np.repeat(labels, k), np.concatenate(scores))
+    def draw(data: IsolationData) -> None:
+        iso = data.isolation
         xs_dots, ys_dots, bx, by = [], [], [], []
-        for i, s in enumerate(scores):
+        for i, s in enumerate(data.scores):
             m = s.mean(axis=1)
             xs_dots += list(i + np.linspace(-0.15, 0.15, len(m)))
             ys_dots += list(m)
@@ -117,31 +171,18 @@ def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
             by += [lo_i, lo_i, np.nan, lo_i, hi_i, np.nan, hi_i, hi_i, np.nan]
         dots.set_data(xs_dots, ys_dots)
         bars.set_data(bx, by)
-        best.set_data(np.arange(len(labels)), iso.mean)
-        full = shown["scientific"] != sci_box.value
-        if full:
-            axis_for(sci_box.value)
-        view.redraw(full=full)
+        best.set_data(np.arange(len(data.labels)), iso.mean)
+        if state["scientific"] != data.scientific:
+            axis_for(data.scientific)
+        view.redraw(key=data.scientific)  # each hyperparameter's axes are drawn once, then kept
 
-        rows = []
-        for i, v in enumerate(labels):
-            j = iso.within[i]
-            t = per_value[v]
-            rows.append(f"<b>{v}</b>: best trial has η = {t['learning_rate'][j]:.2g}, "
-                        f"L2 = {t['l2'][j]:.1g}; mean {iso.mean[i]:.3f} "
-                        f"(seeds {iso.low[i]:.3f} to {iso.high[i]:.3f})")
-        order = np.argsort(-iso.mean)
-        top, second = order[0], order[1]
-        if iso.low[top] > iso.high[second]:
-            verdict = (f"{labels[top]}'s worst seed beats {labels[second]}'s best: a gap worth "
-                       f"confirming with fresh seeds.")
-        else:
-            verdict = (f"the seed ranges of {labels[top]} and {labels[second]} overlap: no "
-                       f"conclusion yet (more trials, more seeds, or it does not matter).")
-        readout.value = (f"Best of {k} trial(s) per value, scored at epoch {e + 1}:<br>"
-                         + "<br>".join(rows) + f"<br><i>Verdict:</i> {verdict}")
+    def update(*_: Any) -> None:
+        data = state["data"] = compute(results, sci_box.value, budget_slider.value,
+                                       epoch_slider.value)
+        draw(data)
+        readout.value = describe(data)
 
     for control in (sci_box, budget_slider, epoch_slider):
         control.observe(update, names="value")
     update()
-    return Explorer(controls, view, readout, update)
+    return Explorer(controls, view, readout, update, data=lambda: state["data"])

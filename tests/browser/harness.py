@@ -191,6 +191,16 @@ def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove
     A slider already at its maximum is moved with the left arrow instead; a slider with
     fewer positions than presses stops at its other end.
     """
+    return move_control(page, explorer_index, None, presses)
+
+
+def move_control(page, explorer_index: int, key: str | None, presses: int = 8) -> SliderMove:
+    """Press arrow keys on one control of an explorer, found by its stable key (the CSS
+    class ``cu-key-<key>``; ``None``: the first slider), and time each new picture.
+
+    A slider gets the right arrow (the left one from its maximum on); a drop-down menu, the
+    down arrow, which picks the next option as a person flicking through them would.
+    """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     boxes = page.locator(".jp-OutputArea-output .widget-vbox:has(img)")
@@ -201,21 +211,27 @@ def move_first_slider(page, explorer_index: int, presses: int = 8) -> SliderMove
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=img.element_handle())
     before_png, before_text = img.screenshot(), readout.inner_html()
     box.evaluate(_INSTALL_TIMER)
-    handle = box.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
-    handle.focus()
-    key = "ArrowRight"
+    scope = box if key is None else box.locator(f".cu-key-{key}")
+    menu = scope.locator("select")
+    if key is not None and menu.count():
+        target, forward, backward = menu.first, "ArrowDown", "ArrowUp"
+    else:
+        target = scope.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
+        forward, backward = "ArrowRight", "ArrowLeft"
+    target.focus()
+    pressed = forward
     for _ in range(presses):
-        page.keyboard.press(key)
+        page.keyboard.press(pressed)
         try:
             page.wait_for_function("() => window.__pending === null", timeout=10_000)
         except PlaywrightTimeout:
-            if key == "ArrowLeft":
+            if pressed == backward:
                 if page.evaluate("() => window.__moves.length") > 0:
                     break  # a short slider (a few options) is at its other end: enough moves
                 raise
-            # At the end of its range the slider does not move: go the other way, as a person would.
+            # At the end of its range the control does not move: go the other way, as a person would.
             page.evaluate("() => { window.__pending = null; }")
-            key = "ArrowLeft"
+            pressed = backward
     page.wait_for_timeout(300)
     after_png, after_text = img.screenshot(), readout.inner_html()
     latencies = page.evaluate("() => window.__moves")
