@@ -90,8 +90,8 @@ CONTOUR_ALPHA = 0.85
 
 def contour_rgba(surface: str | _surfaces.Surface, resolution: int = 200, levels: int = 25
                  ) -> np.ndarray:
-    """The bands of ``contour`` as an RGBA image (rows from the window's bottom), shape
-    ``(resolution, resolution, 4)``: each pixel gets its band's colour, blended over a
+    """The bands of ``contour`` as an RGBA image of bytes (rows from the window's bottom),
+    shape ``(resolution, resolution, 4)``: each pixel gets its band's colour, blended over a
     white axes as ``contourf`` with ``alpha`` 0.85 is, a slightly darker seam where two
     bands meet, and NaN pixels stay transparent."""
     _, _, gap, edges = contour_grid(surface, resolution, levels)
@@ -107,7 +107,7 @@ def contour_rgba(surface: str | _surfaces.Surface, resolution: int = 200, levels
     seam[1:, :] |= band[1:, :] != band[:-1, :]
     rgba[seam, :3] *= 0.93
     rgba[~np.isfinite(gap)] = 0.0
-    return rgba
+    return np.round(rgba * 255).astype(np.uint8)  # bytes: what the image is drawn from anyway
 
 
 class ContourImage:
@@ -127,7 +127,7 @@ class ContourImage:
     def __init__(self, ax: Axes, levels: int = 25, resolution: int = 200,
                  star_size: float = 12) -> None:
         self.ax, self.levels, self.resolution = ax, levels, resolution
-        self.image = ax.imshow(np.zeros((2, 2, 4)), origin="lower", interpolation="nearest",
+        self.image = ax.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest",
                                aspect="auto", zorder=0.5)
         (self.stars,) = ax.plot([], [], "*", color="white", ms=star_size,
                                 markeredgecolor="black", zorder=3)

@@ -198,8 +198,9 @@ def move_control(page, explorer_index: int, key: str | None, presses: int = 8) -
     """Press arrow keys on one control of an explorer, found by its stable key (the CSS
     class ``cu-key-<key>``; ``None``: the first slider), and time each new picture.
 
-    A slider gets the right arrow (the left one from its maximum on); a drop-down menu, the
-    down arrow, which picks the next option as a person flicking through them would.
+    A slider gets the right arrow (the left one from its maximum on); a drop-down menu gets
+    its next option, picked as a person flicking through them would (the clock starts just
+    before the pick, so the time includes Playwright's dispatch, a millisecond or two).
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -211,17 +212,27 @@ def move_control(page, explorer_index: int, key: str | None, presses: int = 8) -
     page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=img.element_handle())
     before_png, before_text = img.screenshot(), readout.inner_html()
     box.evaluate(_INSTALL_TIMER)
-    scope = box if key is None else box.locator(f".cu-key-{key}")
-    menu = scope.locator("select")
-    if key is not None and menu.count():
-        target, forward, backward = menu.first, "ArrowDown", "ArrowUp"
-    else:
-        target = scope.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
+    if key is None:
+        target = box.locator(".widget-slider .noUi-handle, .widget-slider [role=slider]").first
         forward, backward = "ArrowRight", "ArrowLeft"
+    else:  # the key's class sits on the control's own element
+        control = box.locator(f".cu-key-{key}").first
+        if control.locator("select").count():
+            target, forward, backward = control.locator("select").first, "ArrowDown", "ArrowUp"
+        else:
+            target = control.locator(".noUi-handle, [role=slider]").first
+            forward, backward = "ArrowRight", "ArrowLeft"
     target.focus()
     pressed = forward
+    options = target.locator("option").all_inner_texts() if forward == "ArrowDown" else []
+    chosen = target.evaluate("(s) => s.selectedIndex") if options else 0
     for _ in range(presses):
-        page.keyboard.press(pressed)
+        if options:  # a closed <select> ignores arrow keys here: pick the next option instead
+            chosen = (chosen + 1) % len(options)
+            page.evaluate("() => { window.__pending = performance.now(); }")
+            target.select_option(index=chosen)
+        else:
+            page.keyboard.press(pressed)
         try:
             page.wait_for_function("() => window.__pending === null", timeout=10_000)
         except PlaywrightTimeout:
