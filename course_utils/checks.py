@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["number", "whole", "choice", "point", "interval_text"]
+__all__ = ["number", "whole", "choice", "point", "lanes", "interval_text"]
 
 _REAL = (int, float, np.integer, np.floating)
 
@@ -102,3 +102,19 @@ def point(name: str, value: Any) -> np.ndarray:
     if arr is None or arr.shape != (2,) or not np.isfinite(arr).all():
         raise ValueError(f"{name} must be two finite numbers (x, y), got {value!r}.")
     return arr
+
+
+def lanes(optimizers: Iterable[Any], known: Iterable[str], learning_rates: Any = None,
+          most: int = 3) -> list[str]:
+    """The optimizers of a race (1 to ``most`` names, each one of ``known``), checked with
+    their learning rates (``None``, or one per optimizer); returns the names as strings."""
+    known = list(known)
+    chosen = [str(name) for name in optimizers]
+    if not 1 <= len(chosen) <= most:
+        raise ValueError(f"optimizers must name 1 to {most} optimizers, got {len(chosen)}.")
+    for name in chosen:
+        if name not in known:
+            raise ValueError(f"Unknown optimizer {name!r} here; choose from {', '.join(known)}.")
+    if learning_rates is not None and len(learning_rates) != len(chosen):
+        raise ValueError("learning_rates must give one learning rate per optimizer.")
+    return chosen

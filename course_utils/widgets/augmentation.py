@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils.plots import mosaic
-from course_utils.widgets.base import Explorer, FigureView, dropdown, float_slider, int_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, dropdown, float_slider, int_slider
 
 __all__ = ["augmentation_viewer"]
 
@@ -159,24 +159,19 @@ def augmentation_viewer(images: np.ndarray | None = None, flip: str = "none",
         ax.set_xticks([])
         ax.set_yticks([])
     view = FigureView(fig, animated=[shown])
-    state: dict[str, AugmentationData | None] = {"data": None}
 
     def draw(data: AugmentationData) -> None:
         shown.set_data(mosaic(data.augmented, columns))
         view.redraw()
 
-    def update() -> None:
-        data = state["data"] = compute(images, **{k: c.value for k, c in controls.items()})
-        draw(data)
-        readout.value = describe(data)
-
-    for control in controls.values():
-        control.observe(lambda _: update(), names="value")
-    update()
+    loop = Loop(lambda: compute(images, **{k: c.value for k, c in controls.items()}), draw,
+                describe, readout)
+    loop.watch(*controls.values())
+    loop()
     rows = [W.HBox([controls["flip"], controls["interpolation"], controls["seed"]]),
             W.HBox([controls["rotation"], controls["zoom"]]),
             W.HBox([controls["translation"], controls["contrast"]])]
-    return Explorer(rows, view, readout, update, data=lambda: state["data"])
+    return Explorer(rows, view, readout, loop)
 
 
 def _cmap() -> Any:

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-__all__ = ["FigureView", "Explorer", "Updates", "set_range", "keyed", "key_of", "slug",
+__all__ = ["FigureView", "Explorer", "Updates", "Loop", "set_together", "preset_buttons", "set_range", "keyed", "key_of", "slug",
            "log_slider", "float_slider", "int_slider", "dropdown", "checkbox"]
 
 
@@ -184,6 +184,59 @@ class Updates:
             self._held -= 1
 
 
+class Loop(Updates):
+    """An explorer's update in three steps: ``compute`` (read the controls, return data; no
+    widgets, no artists), ``draw`` the data, ``describe`` it in the readout.
+
+    Called as an observer (``loop.watch(...)``), it runs on every control change unless
+    paused; ``loop.data`` is what the last run computed (``explorer.data``)::
+
+        loop = Loop(lambda: compute(eta.value, kappa.value), draw, describe, readout)
+        loop.watch(eta, kappa)
+        loop()                                       # the first picture
+        return Explorer(rows, view, readout, loop)
+    """
+
+    def __init__(self, compute: Callable[[], Any], draw: Callable[[Any], None],
+                 describe: Callable[[Any], str], readout: W.Widget) -> None:
+        super().__init__(self.run)
+        self.data: Any = None
+        self._steps = (compute, draw, describe)
+        self._readout = readout
+
+    def run(self) -> None:
+        """Compute, draw and describe now (paused or not)."""
+        compute, draw, describe = self._steps
+        self.data = compute()
+        draw(self.data)
+        self._readout.value = describe(self.data)
+
+    def watch(self, *controls: W.Widget) -> None:
+        """Run the loop whenever one of ``controls`` changes value."""
+        for control in controls:
+            control.observe(self, names="value")
+
+
+def set_together(loop: Updates, *settings: tuple[W.Widget, Any]) -> None:
+    """Set several controls (``(control, value)`` pairs) with one update: a preset."""
+    with loop.paused():
+        for control, value in settings:
+            control.value = value
+    loop()
+
+
+def preset_buttons(loop: Updates, presets: Iterable[tuple[str, Iterable[tuple[W.Widget, Any]]]],
+                   width: str = "auto") -> list[W.Button]:
+    """One button per ``(label, [(control, value), ...])``: a click sets those controls
+    together, with one update (``set_together``)."""
+    buttons = []
+    for label, settings in presets:
+        button = W.Button(description=label, layout=W.Layout(width=width))
+        button.on_click(lambda _, settings=tuple(settings): set_together(loop, *settings))
+        buttons.append(button)
+    return buttons
+
+
 def set_range(slider: W.Widget, low: float, high: float, value: float | None = None) -> None:
     """Move a slider to ``[low, high]`` (and ``value``) without tripping over its old range.
 
@@ -215,6 +268,8 @@ class Explorer(W.VBox):
         self.view = view
         self.readout = readout
         self._update = update
+        if data is None and isinstance(update, Loop):
+            data = lambda: update.data  # noqa: E731
         self._data = data
 
     @property

@@ -31,7 +31,7 @@ from matplotlib.patches import Circle
 
 from course_utils import checks
 from course_utils.minibatch import MAX_EPOCHS, NUM_SAMPLES, RegressionTask, make_task, sgd_path
-from course_utils.widgets.base import Explorer, FigureView, int_slider, log_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, int_slider, log_slider
 
 __all__ = ["batch_size_explorer"]
 
@@ -191,7 +191,6 @@ def batch_size_explorer(batch_size: int = 16, learning_rate: float = 0.05, epoch
     ax_loss.legend(loc="upper right", fontsize=8)
     view = FigureView(fig, animated=[full_line, sgd_line, sgd_end, sgd_cross, cloud, ring, star,
                                      full_loss, sgd_loss])
-    state: dict[str, BatchSizeData | None] = {"data": None}
 
     def draw(data: BatchSizeData) -> None:
         path, full_path = data.path, data.full_path
@@ -210,14 +209,9 @@ def batch_size_explorer(batch_size: int = 16, learning_rate: float = 0.05, epoch
         ax_loss.set_xlim(0, data.epochs)
         view.redraw(key=data.epochs)
 
-    def update() -> None:
-        data = state["data"] = compute(task, int(b_slider.value), float(lr_slider.value),
-                                       int(ep_slider.value))
-        draw(data)
-        readout.value = describe(data)
-
-    for control in (b_slider, lr_slider, ep_slider):
-        control.observe(lambda _: update(), names="value")
-    update()
+    loop = Loop(lambda: compute(task, int(b_slider.value), float(lr_slider.value),
+                                int(ep_slider.value)), draw, describe, readout)
+    loop.watch(b_slider, lr_slider, ep_slider)
+    loop()
     return Explorer([W.HBox([b_slider, lr_slider, ep_slider]), W.HBox(presets)], view, readout,
-                    update, data=lambda: state["data"])
+                    loop)

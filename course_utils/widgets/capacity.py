@@ -15,7 +15,6 @@ curves, a ``CapacityData``), then draw, then ``describe`` (the readout). Taught 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as W
 import numpy as np
@@ -30,7 +29,14 @@ from course_utils.capacity import (
     mse_curves,
     polynomial_features,
 )
-from course_utils.widgets.base import Explorer, FigureView, Updates, int_slider, log_slider
+from course_utils.widgets.base import (
+    Explorer,
+    FigureView,
+    Loop,
+    int_slider,
+    log_slider,
+    preset_buttons,
+)
 
 __all__ = ["capacity_explorer"]
 
@@ -130,21 +136,6 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
 
     d_slider = int_slider("degree (capacity)", int(degree), 0, MAX_DEGREE, key="degree")
     l_slider = log_slider("l2 λ", float(l2), *L2_RANGE, readout_format=".1e", key="l2")
-    presets = []
-    for label, d, lam in (("underfit: degree 1", 1, L2_RANGE[0]),
-                          ("about right: degree 5", 5, L2_RANGE[0]),
-                          ("overfit: degree 14", 14, L2_RANGE[0]),
-                          ("degree 14 + L2 λ = 1e-3", 14, 1e-3)):
-        button = W.Button(description=label, layout=W.Layout(width="auto"))
-
-        def _apply(_: Any, d: int = d, lam: float = lam) -> None:
-            with updates.paused():  # both sliders, one update
-                l_slider.value = lam
-                d_slider.value = d
-            update()
-
-        button.on_click(_apply)
-        presets.append(button)
     readout = W.HTML()
 
     fig = Figure(figsize=(11, 3.6), dpi=80, layout="constrained")
@@ -175,7 +166,6 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
     l_mark = ax_l.axvline(l2, color="#d62728", lw=1.5)
     ax_d.legend(fontsize=7, loc="upper left")
     view = FigureView(fig, animated=[fit_line, d_train, d_val, d_mark, l_train, l_val, l_mark])
-    state: dict[str, CapacityData | None] = {"data": None}
 
     def draw(result: CapacityData) -> None:
         d, lam = result.degree, result.l2
@@ -188,15 +178,12 @@ def capacity_explorer(degree: int = 3, l2: float = 1e-9, data: CurveData | None 
         l_mark.set_xdata([lam, lam])
         view.redraw()
 
-    def update() -> None:
-        result = state["data"] = compute(data, int(d_slider.value), float(l_slider.value),
-                                         grid_features)
-        draw(result)
-        readout.value = describe(result)
-
-    updates = Updates(update)
-    for control in (d_slider, l_slider):
-        control.observe(updates, names="value")
-    update()
+    loop = Loop(lambda: compute(data, int(d_slider.value), float(l_slider.value), grid_features),
+                draw, describe, readout)
+    loop.watch(d_slider, l_slider)
+    presets = preset_buttons(loop, [(label, [(l_slider, lam), (d_slider, d)]) for label, d, lam in (
+        ("underfit: degree 1", 1, L2_RANGE[0]), ("about right: degree 5", 5, L2_RANGE[0]),
+        ("overfit: degree 14", 14, L2_RANGE[0]), ("degree 14 + L2 λ = 1e-3", 14, 1e-3))])
+    loop()
     rows: list[W.Widget] = [W.HBox([d_slider, l_slider]), W.HBox([W.Label("presets:"), *presets])]
-    return Explorer(rows, view, readout, update, data=lambda: state["data"])
+    return Explorer(rows, view, readout, loop)

@@ -35,7 +35,14 @@ from matplotlib.figure import Figure
 
 from course_utils import checks, plots
 from course_utils.clinic import Case
-from course_utils.widgets.base import Explorer, FigureView, Updates, dropdown, int_slider, set_range
+from course_utils.widgets.base import (
+    Explorer,
+    FigureView,
+    Loop,
+    dropdown,
+    int_slider,
+    set_range,
+)
 
 __all__ = ["clinic_explorer"]
 
@@ -127,7 +134,7 @@ def clinic_explorer(cases: Mapping[str, Case] | Sequence[Case], case: str | None
     (dot_fixed,) = ax.plot([], [], "o", ms=8, mfc="none", mec=FIXED_COLOR, mew=2)
     ax.legend(handles=[lines["broken"], lines["fixed"]], loc="upper right", fontsize=8)
     view = FigureView(fig, animated=[*lines.values(), marker, dot_broken, dot_fixed])
-    state: dict[str, ClinicData | str | None] = {"case": None, "data": None}
+    state: dict[str, str | None] = {"case": None}
 
     def draw(data: ClinicData) -> None:
         plots.draw_case(ax, data.case, data.show, lines)
@@ -139,20 +146,16 @@ def clinic_explorer(cases: Mapping[str, Case] | Sequence[Case], case: str | None
             dot.set_visible(visible)
         view.redraw(key=data.case.title)  # each case's axes are drawn once, then pasted
 
-    def update() -> None:
+    def read() -> ClinicData:
         current = by_title[case_menu.value]
         if state["case"] != current.title:  # a new case: its axes, and the slider's length
-            with updates.paused():
+            with loop.paused():
                 set_range(epoch_slider, 1, max(current.epochs, 2))
             plots.style_case(ax, current)
             state["case"] = current.title
-        data = state["data"] = compute(current, show_menu.value, epoch_slider.value)
-        draw(data)
-        readout.value = describe(data)
+        return compute(current, show_menu.value, epoch_slider.value)
 
-    updates = Updates(update)
-    for control in (case_menu, show_menu, epoch_slider):
-        control.observe(updates, names="value")
-    update()
-    return Explorer([case_menu, W.HBox([show_menu, epoch_slider])], view, readout, update,
-                    data=lambda: state["data"])
+    loop = Loop(read, draw, describe, readout)
+    loop.watch(case_menu, show_menu, epoch_slider)
+    loop()
+    return Explorer([case_menu, W.HBox([show_menu, epoch_slider])], view, readout, loop)

@@ -28,7 +28,14 @@ from matplotlib.figure import Figure
 
 from course_utils import checks
 from course_utils.gradient_flow import FLOOR, HEALTHY, verdict
-from course_utils.widgets.base import Explorer, FigureView, Updates, dropdown, int_slider
+from course_utils.widgets.base import (
+    Explorer,
+    FigureView,
+    Loop,
+    dropdown,
+    int_slider,
+    preset_buttons,
+)
 
 __all__ = ["depth_explorer"]
 
@@ -176,18 +183,6 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
                           key="depth")
     a_drop = dropdown("activation φ", results.activations, activation, key="activation")
     i_drop = dropdown("kernel_initializer", results.initializers, initializer, key="initializer")
-    presets = []
-    for label, act, init in _PRESETS:
-        if act in results.activations and init in results.initializers:
-            button = W.Button(description=label, layout=W.Layout(width="auto"))
-
-            def _apply(_: Any, act: str = act, init: str = init) -> None:
-                with updates.paused():  # both menus, one update
-                    a_drop.value, i_drop.value = act, init
-                update()
-
-            button.on_click(_apply)
-            presets.append(button)
     readout = W.HTML()
 
     fig = Figure(figsize=(11, 3.6), dpi=80, layout="constrained")
@@ -222,7 +217,6 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
     (r_line,) = ax_r.plot([], [], "-", color="#9467bd", lw=2)
     (r_dot,) = ax_r.plot([], [], "o", color="#9467bd", ms=9, mec="black")
     view = FigureView(fig, animated=[ref_line, g_line, out_dot, s_line, r_line, r_dot])
-    state: dict[str, DepthData | None] = {"data": None}
 
     def draw(data: DepthData) -> None:
         d = data.depth
@@ -235,16 +229,14 @@ def depth_explorer(results: Any = None, depth: int | None = None, activation: st
         r_dot.set_data([d], [max(data.ratio, r_low)] if np.isfinite(data.ratio) else [np.nan])
         view.redraw()
 
-    def update() -> None:
-        data = state["data"] = compute(results, int(d_slider.value), a_drop.value, i_drop.value)
-        draw(data)
-        readout.value = describe(data)
-
-    updates = Updates(update)
-    for control in (d_slider, a_drop, i_drop):
-        control.observe(updates, names="value")
-    update()
+    loop = Loop(lambda: compute(results, int(d_slider.value), a_drop.value, i_drop.value),
+                draw, describe, readout)
+    loop.watch(d_slider, a_drop, i_drop)
+    presets = preset_buttons(loop, [(label, [(a_drop, act), (i_drop, init)])
+                                    for label, act, init in _PRESETS
+                                    if act in results.activations and init in results.initializers])
+    loop()
     rows: list[W.Widget] = [W.HBox([d_slider, a_drop, i_drop])]
     if presets:
         rows.append(W.HBox([W.Label("presets:"), *presets]))
-    return Explorer(rows, view, readout, update, data=lambda: state["data"])
+    return Explorer(rows, view, readout, loop)

@@ -28,8 +28,9 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
+from course_utils import checks
 from course_utils.plots import color_for
-from course_utils.widgets.base import Explorer, FigureView, Updates, dropdown, keyed
+from course_utils.widgets.base import Explorer, FigureView, Loop, dropdown, keyed
 
 __all__ = ["landscape_explorer"]
 
@@ -221,14 +222,7 @@ def landscape_explorer(
     names = sorted({k[0] for k in runs}, key=lambda n: [k[0] for k in runs].index(n))
     rates = {n: sorted({k[1] for k in runs if k[0] == n}) for n in names}
     batches = sorted({k[2] for k in runs})
-    chosen = [str(n) for n in optimizers]
-    if not 1 <= len(chosen) <= 3:
-        raise ValueError(f"optimizers must name 1 to 3 optimizers, got {len(chosen)}.")
-    for n in chosen:
-        if n not in names:
-            raise ValueError(f"no runs for optimizer {n!r}; the runs hold {names}.")
-    if learning_rates is not None and len(learning_rates) != len(chosen):
-        raise ValueError("learning_rates must give one learning rate per optimizer.")
+    chosen = checks.lanes(optimizers, names, learning_rates)  # names: those the runs hold
     if batch_size is None:
         batch_size = batches[0]
     if batch_size not in batches:
@@ -293,7 +287,7 @@ def landscape_explorer(
         lines.append(line), starts.append(start), ends.append(end), curves.append(curve)
     view = FigureView(fig, animated=[*lines, *starts, *ends, *curves])
     readout = W.HTML()
-    state: dict[str, Any] = {"plane": None, "data": None}
+    state: dict[str, Any] = {"plane": None}
 
     def draw(data: LandscapeData) -> None:
         shown = {run.slot: run for run in data.runs if run.found}
@@ -317,20 +311,18 @@ def landscape_explorer(
             # the paths drawn over it only if the axes never move.
             fig.set_layout_engine("none")
 
-    def update() -> None:
+    def read() -> LandscapeData:
         if state["plane"] != plane_box.value:
             stage(plane_box.value)
             state["plane"] = plane_box.value
         for box, slider in zip(name_boxes, rate_sliders, strict=True):
             slider.disabled = box.value == NONE
-        data = state["data"] = compute(
+        return compute(
             runs, grids[plane_box.value], plane_box.value,
             [(box.value, slider.value) for box, slider in zip(name_boxes, rate_sliders, strict=True)],
             batch_slider.value)
-        draw(data)
-        readout.value = describe(data)
 
-    updates = Updates(update)
+    loop = Loop(read, draw, describe, readout)
 
     def on_name(change: dict) -> None:
         i = name_boxes.index(change["owner"])
@@ -338,20 +330,19 @@ def landscape_explorer(
             pool = rates[change["new"]]
             slider = rate_sliders[i]
             keep = slider.value if slider.value in pool else pool[len(pool) // 2]
-            with updates.paused():
+            with loop.paused():
                 slider.options = [(f"{o:g}", o) for o in pool]
                 slider.value = keep
-        update()
+        loop()
 
     for box in name_boxes:
         box.observe(on_name, names="value")
-    for control in (*rate_sliders, batch_slider, plane_box):
-        control.observe(updates, names="value")
-    update()  # draws the first plane and freezes the layout
+    loop.watch(*rate_sliders, batch_slider, plane_box)
+    loop()  # draws the first plane and freezes the layout
     for plane_name in list(grids)[1:]:  # draw the other planes now, so a switch only pastes
         stage(plane_name)
         view.redraw(key=plane_name)
     if len(grids) > 1:
         state["plane"] = None
-        update()
-    return Explorer(controls, view, readout, update, data=lambda: state["data"])
+        loop()
+    return Explorer(controls, view, readout, loop)

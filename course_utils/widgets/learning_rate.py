@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from course_utils import checks, plots, quadratic, trajectories
 from course_utils import surfaces as _surfaces
 from course_utils.optimizers import SGD
-from course_utils.widgets.base import Explorer, FigureView, Updates, log_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, log_slider
 
 __all__ = ["learning_rate_explorer"]
 
@@ -108,7 +108,7 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
     # κ changes the contours, their title and the slow factor's curve: the underlay.
     view = FigureView(fig, underlay=[*contours.artists, ax_2d.title, slow_factor],
                       animated=[zigzag, path2d, now_fast, now_slow, loss_1d, loss_2d])
-    state: dict[str, Any] = {"kappa": None, "data": None}
+    state: dict[str, Any] = {"kappa": None}
 
     def draw(data: LearningRateData) -> None:
         eta, kappa = data.learning_rate, data.condition
@@ -128,14 +128,7 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
                          np.clip(np.nan_to_num(data.run.loss, nan=1e300), 1e-300, None))
         view.redraw(underlay=new_kappa)
 
-    def update() -> None:
-        state["data"] = compute(lr_slider.value, kappa_slider.value)
-        draw(state["data"])
-        readout.value = describe(state["data"])
-
-    updates = Updates(update)
-    lr_slider.observe(updates, names="value")
-    kappa_slider.observe(updates, names="value")
-    update()
-    return Explorer([W.HBox([lr_slider, kappa_slider])], view, readout, update,
-                    data=lambda: state["data"])
+    loop = Loop(lambda: compute(lr_slider.value, kappa_slider.value), draw, describe, readout)
+    loop.watch(lr_slider, kappa_slider)
+    loop()
+    return Explorer([W.HBox([lr_slider, kappa_slider])], view, readout, loop)

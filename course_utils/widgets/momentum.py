@@ -29,12 +29,13 @@ from course_utils import checks, plots, quadratic, surfaces, trajectories
 from course_utils.widgets.base import (
     Explorer,
     FigureView,
-    Updates,
+    Loop,
     checkbox,
     dropdown,
     float_slider,
     log_slider,
     set_range,
+    set_together,
 )
 
 __all__ = ["momentum_explorer"]
@@ -267,7 +268,7 @@ def momentum_explorer(
         ax_loss.set(xlim=(0, num_steps), xlabel="step", ylabel="loss − minimum")
         return s.name, num_steps
 
-    def draw(data: MomentumData, background: tuple[str, int], new_surface: bool) -> None:
+    def draw(data: MomentumData) -> None:
         floor = data.surface.min_value
         window = ax_path.get_xlim(), ax_path.get_ylim()
         shown = {}
@@ -285,28 +286,21 @@ def momentum_explorer(
         end = path[np.isfinite(path).all(axis=1)][-1] if data.run.diverged else data.run.final_point
         end_dot.set_data([end[0]], [end[1]])
         end_dot.set_marker("X" if data.run.diverged else "o")
-        view.redraw(key=background, underlay=new_surface)
+        view.redraw(key=state["background"], underlay=state["drawn"] is not data.surface)
+        state["drawn"] = data.surface
 
     # -- the glue: controls -> compute -> draw -> describe ---------------------------
     state: dict[str, Any] = {"surf": surf, "steps": steps or _DEFAULT_STEPS[surface],
-                             "data": None, "memo": {}, "drawn": None}
+                             "memo": {}, "drawn": None}
     state["background"] = stage(surf, state["steps"])
-
-    def update() -> None:
-        data = compute(state["surf"], eta_slider.value, beta_slider.value, nesterov_box.value,
-                       (x_slider.value, y_slider.value), state["steps"], tolerance, state["memo"])
-        state["data"] = data
-        draw(data, state["background"], state["drawn"] is not state["surf"])
-        state["drawn"] = state["surf"]
-        readout.value = describe(data)
-
-    updates = Updates(update)
+    loop = Loop(lambda: compute(state["surf"], eta_slider.value, beta_slider.value,
+                                nesterov_box.value, (x_slider.value, y_slider.value),
+                                state["steps"], tolerance, state["memo"]),
+                draw, describe, readout)
 
     def set_pair(eta: float, beta: float) -> None:
-        with updates.paused():
-            eta_slider.value = min(max(eta, 10**eta_slider.min), 10**eta_slider.max)
-            beta_slider.value = min(max(beta, 0.0), beta_slider.max)
-        update()
+        set_together(loop, (eta_slider, min(max(eta, 10**eta_slider.min), 10**eta_slider.max)),
+                     (beta_slider, min(max(beta, 0.0), beta_slider.max)))
 
     def on_preset(button: W.Button) -> None:
         th = quadratic.optimal_pairs(*quadratic.curvatures(state["surf"]))
@@ -316,7 +310,7 @@ def momentum_explorer(
         name = surface_box.value
         s = _make_surface(name, kappa_slider.value)
         state["surf"], state["steps"] = s, steps or _DEFAULT_STEPS[name]
-        with updates.paused():
+        with loop.paused():
             kappa_slider.disabled = name != "quadratic"
             (wx0, wx1), (wy0, wy1) = s.window
             set_range(eta_slider, *(math.log10(v) for v in _LR_RANGE[name]))
@@ -331,10 +325,9 @@ def momentum_explorer(
             return
         state["surf"] = _make_surface("quadratic", kappa_slider.value)
         state["background"] = stage(state["surf"], state["steps"])  # the same still background
-        update()
+        loop()
 
-    for control in (eta_slider, beta_slider, nesterov_box, x_slider, y_slider):
-        control.observe(updates, names="value")
+    loop.watch(eta_slider, beta_slider, nesterov_box, x_slider, y_slider)
     kappa_slider.observe(on_kappa, names="value")
     surface_box.observe(on_surface, names="value")
     for button in buttons.values():
@@ -346,7 +339,7 @@ def momentum_explorer(
             view.prepare(stage(_make_surface(other, float(condition)),
                                steps or _DEFAULT_STEPS[other]))
     state["background"] = stage(surf, state["steps"])
-    update()
-    explorer = Explorer(rows, view, readout, update, data=lambda: state["data"])
+    loop()
+    explorer = Explorer(rows, view, readout, loop)
     explorer.presets = buttons
     return explorer

@@ -27,7 +27,7 @@ from course_utils.trajectories import START_COUNTS, default_learning_rate, start
 from course_utils.widgets.base import (
     Explorer,
     FigureView,
-    Updates,
+    Loop,
     dropdown,
     float_slider,
     int_slider,
@@ -137,14 +137,7 @@ def optimizer_explorer(
         starts: how many start points, one of ``START_COUNTS`` (a grid around ``start``).
     """
     surf = _surfaces.get(surface)
-    names = [str(n).lower() for n in optimizers]
-    if not 1 <= len(names) <= 3:
-        raise ValueError(f"optimizers must name 1 to 3 optimizers, got {len(names)}.")
-    for n in names:
-        if n not in EXPLORER_NAMES:
-            raise ValueError(f"Unknown optimizer {n!r}; choose from {', '.join(EXPLORER_NAMES)}.")
-    if learning_rates is not None and len(learning_rates) != len(names):
-        raise ValueError("learning_rates must give one learning rate per optimizer.")
+    names = checks.lanes([str(n).lower() for n in optimizers], EXPLORER_NAMES, learning_rates)
     checks.whole("steps", steps, low=10, high=1000)
     start_xy = checks.point("start", surf.start if start is None else start)
     start_grid(start_xy, starts, surf)  # validates ``starts``
@@ -206,7 +199,7 @@ def optimizer_explorer(
         ax_loss.set_xlim(0, num_steps)
         return s.name, num_steps
 
-    def draw(race: Race, background: tuple[str, int], new_underlay: bool) -> None:
+    def draw(race: Race) -> None:
         count = len(race.starts)
         start_dot.set_data(race.starts[:, 0], race.starts[:, 1])
         lane_iter = iter(race.lanes)
@@ -227,59 +220,56 @@ def optimizer_explorer(
             curves[i].set_data(np.arange(lane.typical.size), lane.typical)
             for artist in (lines[i], ends[i], crosses[i], curves[i]):
                 artist.set_color(color_for(lane.name, i))
-        view.redraw(key=background, underlay=new_underlay)
+        view.redraw(key=state["background"], underlay=state["new_underlay"])
 
     # ---- the glue: controls -> compute -> draw -> describe ------------------------------
-    state: dict[str, Any] = {"data": None, "staged": None}
+    state: dict[str, Any] = {"staged": None}
 
-    def update() -> None:
+    def read() -> Race:
         s = _surfaces.get(surface_box.value)
         count = int(starts_box.value)
         staged = (s.name, steps_slider.value, count)
-        if state["staged"] != staged:
+        state["new_underlay"] = state["staged"] != staged
+        if state["new_underlay"]:
             state["background"] = stage(s, steps_slider.value, count)
+            state["staged"] = staged
         grid = start_grid(np.array([start_x.value, start_y.value]), count, s)
         lanes = [(box.value, slider.value) for box, slider in zip(name_boxes, rate_sliders,
                                                                    strict=True) if box.value != NONE]
         for box, slider in zip(name_boxes, rate_sliders, strict=True):
             slider.disabled = box.value == NONE
-        race = compute(s, lanes, steps_slider.value, grid)
-        state["data"] = race
-        draw(race, state["background"], state["staged"] != staged)
-        state["staged"] = staged
-        readout.value = describe(race)
+        return compute(s, lanes, steps_slider.value, grid)
 
-    updates = Updates(update)
+    loop = Loop(read, draw, describe, readout)
 
     def on_surface(_: object) -> None:
         s = _surfaces.get(surface_box.value)
         (nx0, nx1), (ny0, ny1) = s.window
         # Move the start and the rates to the new surface's scale with one redraw in all.
-        with updates.paused():
+        with loop.paused():
             set_range(start_x, nx0, nx1, s.start[0])
             set_range(start_y, ny0, ny1, s.start[1])
             for box, slider in zip(name_boxes, rate_sliders, strict=True):
                 if box.value != NONE:
                     slider.value = default_learning_rate(box.value, s)
-        update()
+        loop()
 
     def on_name(change: dict) -> None:
         i = name_boxes.index(change["owner"])
         if change["new"] != NONE:
-            with updates.paused():
+            with loop.paused():
                 rate_sliders[i].value = default_learning_rate(change["new"],
                                                               _surfaces.get(surface_box.value))
-        update()
+        loop()
 
     surface_box.observe(on_surface, names="value")
     for box in name_boxes:
         box.observe(on_name, names="value")
-    for control in (*rate_sliders, steps_slider, starts_box, start_x, start_y):
-        control.observe(updates, names="value")
+    loop.watch(*rate_sliders, steps_slider, starts_box, start_x, start_y)
 
     # Draw every surface's still background now, so the surface menu answers within a frame.
     for other in _surfaces.names():
         if other != surf.name:
             view.prepare(stage(_surfaces.get(other), int(steps), int(starts)))
-    update()
-    return Explorer(controls, view, readout, update, data=lambda: state["data"])
+    loop()
+    return Explorer(controls, view, readout, loop)

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 from course_utils import checks
 from course_utils.quadratic import TOLERANCE, LeastSquares, two_feature_problem
-from course_utils.widgets.base import Explorer, FigureView, int_slider, keyed, log_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, int_slider, keyed, log_slider
 
 __all__ = ["scaling_explorer"]
 
@@ -195,36 +195,34 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
 
     draw_contours("std", problems["std"], "standardised: the same for every s")
     view = FigureView(fig, animated=[*paths.values(), *ends.values(), *curves.values()])
-    state: dict[str, Any] = {"scale": None, "data": None}
+    state: dict[str, Any] = {"scale": None, "full": True}
 
-    def draw(data: ScalingData, full: bool) -> None:
+    def draw(data: ScalingData) -> None:
         t = np.arange(1, data.steps + 1)
         for key, run in (("raw", data.raw), ("std", data.std)):
             paths[key].set_data(run.path[:, 0], run.path[:, 1])
             finite = run.path[np.all(np.isfinite(run.path), axis=1)]
             ends[key].set_data(finite[-1:, 0], finite[-1:, 1])
             curves[key].set_data(t, np.clip(np.nan_to_num(run.gap, nan=1e300), 1e-300, 1e300))
-        view.redraw(full=full)
+        view.redraw(full=state["full"])
 
-    def update() -> None:
+    def read() -> ScalingData:
         s = scale_slider.value
-        full = state["scale"] != s
-        if full:  # a new stretch: the raw problem and its contours
+        state["full"] = state["scale"] != s
+        if state["full"]:  # a new stretch: the raw problem and its contours
             problems["raw"] = LeastSquares.from_data(two_feature_problem(s)[0], y)
             draw_contours("raw", problems["raw"], f"raw features [x₁, s·z], s = {s:.1f}")
             state["scale"] = s
         lr_slider.disabled = best_box.value
-        data = state["data"] = compute(problems["raw"], problems["std"], s, lr_slider.value,
-                                       steps_slider.value, best_box.value)
-        draw(data, full)
-        readout.value = describe(data)
+        return compute(problems["raw"], problems["std"], s, lr_slider.value, steps_slider.value,
+                       best_box.value)
 
-    for control in (scale_slider, lr_slider, steps_slider, best_box):
-        control.observe(lambda _: update(), names="value")
-    update()
+    loop = Loop(read, draw, describe, readout)
+    loop.watch(scale_slider, lr_slider, steps_slider, best_box)
+    loop()
     return ScalingExplorer([W.HBox([scale_slider, lr_slider]),
                             W.HBox([steps_slider, play, best_box])],
-                           view, readout, update, best_box=best_box, data=lambda: state["data"])
+                           view, readout, loop, best_box=best_box)
 
 
 class ScalingExplorer(Explorer):

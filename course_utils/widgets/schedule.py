@@ -38,6 +38,7 @@ from course_utils.trajectories import train_with_schedule
 from course_utils.widgets.base import (
     Explorer,
     FigureView,
+    Loop,
     dropdown,
     float_slider,
     int_slider,
@@ -209,21 +210,19 @@ def schedule_designer(
         ax_loss.set_title(f"{data.problem}: loss")
         view.redraw(key=data.problem)
 
-    def update() -> None:
+    def read() -> ScheduleData:
         k = kind_box.value
         for name, slider in sliders.items():
             used = name == "initial_learning_rate" or name in USES[k]
             slider.layout.display = None if used else "none"
-        data = state["data"] = compute(k, problem_box.value,
-                                       {n: s.value for n, s in sliders.items()}, state["memo"])
-        draw(data)
-        readout.value = describe(data)
+        return compute(k, problem_box.value, {n: s.value for n, s in sliders.items()},
+                       state["memo"])
 
-    for control in (kind_box, problem_box, *sliders.values()):
-        control.observe(lambda _: update(), names="value")
-    update()
+    loop = Loop(read, draw, describe, readout)
+    loop.watch(kind_box, problem_box, *sliders.values())
+    loop()
     controls = [W.HBox([kind_box, problem_box]),
                 W.HBox([sliders["initial_learning_rate"], sliders["decay_steps"]]),
                 W.HBox([sliders["decay_rate"], sliders["alpha"]]),
                 W.HBox([sliders["power"], sliders["warmup_steps"]])]
-    return Explorer(controls, view, readout, update, data=lambda: state["data"])
+    return Explorer(controls, view, readout, loop)

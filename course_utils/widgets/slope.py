@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import checks
-from course_utils.widgets.base import Explorer, FigureView, float_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, float_slider
 
 __all__ = ["slope_explorer"]
 
@@ -71,7 +71,6 @@ def slope_explorer(slope: float = 0.5, true_slope: float = 2.0, seed: int = 0) -
 
     slider = float_slider("slope w", slope, -1.0, 5.0, step=0.05, key="slope")
     readout = W.HTML()
-    state: dict[str, SlopeData | None] = {"data": None}
 
     def draw(data: SlopeData) -> None:
         w = data.slope
@@ -81,11 +80,7 @@ def slope_explorer(slope: float = 0.5, true_slope: float = 2.0, seed: int = 0) -
         dot.set_data([w], [data.error])
         view.redraw()
 
-    def update() -> None:
-        data = state["data"] = compute(slider.value, x, y, ws, mse)
-        draw(data)
-        readout.value = describe(data)
-
-    slider.observe(lambda _: update(), names="value")
-    update()
-    return Explorer([slider], view, readout, update, data=lambda: state["data"])
+    loop = Loop(lambda: compute(slider.value, x, y, ws, mse), draw, describe, readout)
+    loop.watch(slider)
+    loop()
+    return Explorer([slider], view, readout, loop)

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course_utils import checks, tuning
-from course_utils.widgets.base import Explorer, FigureView, dropdown, int_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, dropdown, int_slider
 
 __all__ = ["isolation_explorer"]
 
@@ -176,13 +176,8 @@ def isolation_explorer(results: Mapping[str, Mapping[str, Mapping[str, Any]]],
             axis_for(data.scientific)
         view.redraw(key=data.scientific)  # each hyperparameter's axes are drawn once, then kept
 
-    def update(*_: Any) -> None:
-        data = state["data"] = compute(results, sci_box.value, budget_slider.value,
-                                       epoch_slider.value)
-        draw(data)
-        readout.value = describe(data)
-
-    for control in (sci_box, budget_slider, epoch_slider):
-        control.observe(update, names="value")
-    update()
-    return Explorer(controls, view, readout, update, data=lambda: state["data"])
+    loop = Loop(lambda: compute(results, sci_box.value, budget_slider.value, epoch_slider.value),
+                draw, describe, readout)
+    loop.watch(sci_box, budget_slider, epoch_slider)
+    loop()
+    return Explorer(controls, view, readout, loop)
