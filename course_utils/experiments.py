@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 from scipy import stats as _stats
 
+from course_utils import checks
+
 __all__ = ["Summary", "PairedDifference", "SeedRuns", "summary", "paired_difference",
            "train_seeds", "seed_list"]
 
@@ -58,9 +60,7 @@ def seed_list(seeds: int | Sequence[int]) -> tuple[int, ...]:
                          f"got {seeds!r}.")
     out = []
     for s in seeds:
-        if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0:
-            raise ValueError(f"each seed must be a whole number >= 0, got {s!r} in {list(seeds)}.")
-        out.append(int(s))
+        out.append(checks.whole(f"each seed (in {list(seeds)})", s, low=0))
     if not out:
         raise ValueError("seeds is empty: pass a count (e.g. 5) or a list such as [0, 1, 2, 3, 4].")
     repeated = sorted({s for s in out if out.count(s) > 1})
@@ -85,9 +85,8 @@ def _scores(name: str, values: Any) -> np.ndarray:
 
 
 def _check_level(level: float) -> float:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise ValueError(f"level is a confidence level between 0 and 1 (e.g. 0.95), got {level!r}.")
-    return float(level)
+    return checks.number("level (a confidence level, e.g. 0.95)", level, low=0, high=1,
+                         low_open=True, high_open=True)
 
 
 def _t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, float]:
@@ -411,9 +410,7 @@ def train_seeds(build_model: Callable[[int], Any], x: Any, y: Any = None,
     import keras
 
     seeds = seed_list(seeds)
-    if isinstance(batch_order_seed, bool) or not isinstance(batch_order_seed, int) or \
-            batch_order_seed < 0:
-        raise ValueError(f"batch_order_seed must be a whole number >= 0, got {batch_order_seed!r}.")
+    checks.whole("batch_order_seed", batch_order_seed, low=0)
     if "seed" in fit_kwargs:
         raise ValueError("pass the seeds as seeds=[...] (or a count); fit has no seed argument.")
     fit_kwargs.setdefault("verbose", 0)

@@ -40,6 +40,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from course_utils import checks
+
 __all__ = ["layer_gradient_norms", "GradientNormLogger", "deep_mlp", "initializer",
            "INITIALIZERS", "ACTIVATIONS", "DepthGrid", "depth_grid", "plot_layer_norms"]
 
@@ -107,14 +109,6 @@ def _loss(loss: Any) -> Callable[[Any, Any], Any]:
     if not callable(loss):
         raise ValueError(f"loss must be a Keras loss or a function (y_true, y_pred), got {loss!r}.")
     return loss
-
-
-def _whole(name: str, value: Any, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low or (
-            high is not None and value > high):
-        span = f">= {low}" if high is None else f"from {low} to {high}"
-        raise ValueError(f"{name} must be a whole number {span}, got {value!r}.")
-    return int(value)
 
 
 # -- one measurement ---------------------------------------------------------------------------
@@ -213,7 +207,7 @@ class GradientNormLogger(keras.callbacks.Callback):
                  kernel_only: bool = True) -> None:
         super().__init__()
         if every_steps is not None:
-            every_steps = _whole("every_steps", every_steps, 1)
+            every_steps = checks.whole("every_steps", every_steps, low=1)
         self.x, self.y = np.asarray(x), np.asarray(y)
         if self.x.ndim == 0 or self.y.ndim == 0 or len(self.x) != len(self.y) or len(self.x) == 0:
             raise ValueError(f"x and y must be a non-empty probe batch with the same number of "
@@ -315,16 +309,16 @@ def deep_mlp(depth: int, activation: str = "relu", initializer_name: str = "HeNo
     ``depth_grid`` measures. Layers are named ``dense_1``...``dense_<depth>``
     and ``logits``.
     """
-    depth = _whole("depth", depth, 1)
-    width = _whole("width", width, 1)
+    depth = checks.whole("depth", depth, low=1)
+    width = checks.whole("width", width, low=1)
     _activation(activation)
     initializer(initializer_name, 0)  # validates the name
-    layers: list[Any] = [keras.Input(shape=(_whole("input_dim", input_dim, 1),))]
+    layers: list[Any] = [keras.Input(shape=(checks.whole("input_dim", input_dim, low=1),))]
     for i in range(depth):
         layers.append(keras.layers.Dense(
             width, activation=activation, name=f"dense_{i + 1}",
             kernel_initializer=initializer(initializer_name, seed + i)))
-    layers.append(keras.layers.Dense(_whole("num_classes", num_classes, 2), name="logits",
+    layers.append(keras.layers.Dense(checks.whole("num_classes", num_classes, low=2), name="logits",
                                      kernel_initializer=initializer(initializer_name, seed + depth)))
     return keras.Sequential(layers, name=f"mlp_{depth}x{width}_{activation}")
 
@@ -396,10 +390,10 @@ def depth_grid(x: Any, y: Any, depths: Iterable[int] = range(2, 21),
     two instead of a minute. ``x`` is one batch ``(n, features)``, ``y`` its
     integer labels. Precompute once, then explore: ``widgets.depth_explorer(grid)``.
     """
-    depths = np.array(sorted({_whole("depth", d, 1) for d in depths}), dtype=int)
+    depths = np.array(sorted({checks.whole("depth", d, low=1) for d in depths}), dtype=int)
     if depths.size == 0:
         raise ValueError("depths is empty: give at least one depth, e.g. range(2, 21).")
-    width = _whole("width", width, 1)
+    width = checks.whole("width", width, low=1)
     activations = tuple(activations)
     initializers = tuple(initializers)
     for name in activations:

@@ -74,8 +74,7 @@ def small_mlp(
     if isinstance(hidden, int | np.integer):
         hidden = (hidden,)
     hidden = tuple(checks.whole(f"hidden[{i}] (units)", h, low=1) for i, h in enumerate(hidden))
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ValueError(f"seed must be a whole number, got {seed!r}.")
+    checks.whole("seed", seed)
     layers: list[Any] = [keras.Input(shape=(input_dim,))]
     for i, units in enumerate(hidden):
         layers.append(

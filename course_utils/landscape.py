@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import checks
+
 __all__ = ["random_direction", "loss_surface", "project", "flatten", "unflatten", "train_path",
            "pca_directions", "off_plane_fraction"]
 
@@ -114,8 +116,7 @@ def random_direction(model: Any, seed: int = 0, normalize: str | None = "filter"
     >>> [a.shape for a in d] == [tuple(w.shape) for w in model.trainable_weights]  # doctest: +SKIP
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}.")
+    checks.whole("seed", seed, low=0)
     if normalize not in NORMALIZE:
         raise ValueError(f"normalize must be 'filter' or None, got {normalize!r}.")
     weights = _weights(model)
@@ -149,13 +150,8 @@ def off_plane_fraction(steps: Any, d1: Sequence[Any], d2: Sequence[Any]) -> np.n
 
 # -- the loss on a grid ----------------------------------------------------------------------
 def _check_grid(span: Any, resolution: Any) -> tuple[float, int]:
-    if isinstance(span, bool) or not isinstance(span, int | float | np.integer | np.floating) \
-            or not math.isfinite(span) or span <= 0:
-        raise ValueError(f"span must be a finite number > 0 (the grid runs from -span to span), "
-                         f"got {span!r}.")
-    if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer) or resolution < 2:
-        raise ValueError(f"resolution must be a whole number >= 2 (points per axis), got {resolution!r}.")
-    return float(span), int(resolution)
+    return (checks.number("span (the grid runs from -span to span)", span, low=0, low_open=True),
+            checks.whole("resolution (points per axis)", resolution, low=2))
 
 
 def _loss_fn(model: Any) -> Any:
@@ -379,11 +375,10 @@ def train_path(model: Any, x: Any, y: Any, epochs: int = 5, batch_size: int = 32
     """
     import tensorflow as tf
 
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
-    if learning_rate is not None and not (isinstance(learning_rate, int | float) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a number > 0, got {learning_rate!r}.")
+    checks.whole("epochs", epochs, low=1)
+    checks.whole("batch_size", batch_size, low=1)
+    if learning_rate is not None:
+        checks.number("learning_rate", learning_rate, low=0, low_open=True)
     loss = _loss_fn(model)
     x = np.asarray(x, dtype=np.float32) if np.asarray(x).dtype == np.float64 else np.asarray(x)
     y = np.asarray(y)

@@ -25,6 +25,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from course_utils import checks
+
 __all__ = ["conv_base", "classifier", "all_layers", "batch_norm_layers", "trained_layers"]
 
 
@@ -37,12 +39,6 @@ def _shape(input_shape: Any) -> tuple[int, int, int]:
     if shape[0] < 2 or shape[1] < 2:
         raise ValueError(f"the images must be at least 2x2 (the base pools by 2); got {shape}.")
     return tuple(int(s) for s in shape)
-
-
-def _whole(name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}.")
-    return int(value)
 
 
 def conv_base(input_shape: Sequence[int] = (8, 8, 1), filters: Sequence[int] = (32, 64),
@@ -64,10 +60,10 @@ def conv_base(input_shape: Sequence[int] = (8, 8, 1), filters: Sequence[int] = (
     (None, 1024)
     """
     shape = _shape(input_shape)
-    filters = tuple(_whole(f"filters[{i}]", f, 1) for i, f in enumerate(filters))
+    filters = tuple(checks.whole(f"filters[{i}]", f, low=1) for i, f in enumerate(filters))
     if not filters:
         raise ValueError("filters must list at least one number of filters, e.g. (32, 64).")
-    seed = _whole("seed", seed, 0)
+    seed = checks.whole("seed", seed, low=0)
     inputs = keras.Input(shape=shape, name=f"{name}_input")
     x = inputs
     for i, units in enumerate(filters, start=1):
@@ -93,10 +89,10 @@ def classifier(base: keras.Model, num_classes: int, dropout: float = 0.3, seed: 
     """
     if not isinstance(base, keras.Model):
         raise ValueError(f"base must be a Keras model (e.g. conv_base()), got {type(base).__name__}.")
-    num_classes = _whole("num_classes", num_classes, 2)
+    num_classes = checks.whole("num_classes", num_classes, low=2)
     if not (isinstance(dropout, int | float) and 0 <= dropout < 1):
         raise ValueError(f"dropout is a fraction in [0, 1), got {dropout!r}.")
-    seed = _whole("seed", seed, 0)
+    seed = checks.whole("seed", seed, low=0)
     inputs = keras.Input(shape=base.input_shape[1:], name="image")
     x = base(inputs, training=False)
     x = keras.layers.Dropout(dropout, seed=seed, name="dropout")(x)

@@ -48,26 +48,11 @@ __all__ = [
 ]
 
 
-def _real(name: str, value: Any, *, low: float | None = None, strict: bool = False) -> float:
-    """``value`` as a finite float, at least ``low`` (above it when ``strict``)."""
-    if isinstance(value, bool | str) or value is None:
-        raise ValueError(f"`{name}` must be a real number, got {value!r}.")
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"`{name}` must be a real number, got {value!r}.") from err
-    if not math.isfinite(out):
-        raise ValueError(f"`{name}` must be a finite number, got {value!r}.")
-    if low is not None and (out <= low if strict else out < low):
-        raise ValueError(f"`{name}` must be {'>' if strict else '>='} {low:g}, got {value!r}.")
-    return out
-
-
 def _rate(name: str, value: Any) -> float:
     """A learning rate: a finite number >= 0."""
     if isinstance(value, LearningRateSchedule):
         raise ValueError(f"`{name}` must be a number, got the schedule {value!r}.")
-    return _real(name, value, low=0.0)
+    return checks.number(name, value, low=0.0)
 
 
 def _steps(step: Any) -> np.ndarray:
@@ -159,8 +144,8 @@ class ExponentialDecay(LearningRateSchedule):
         name: str = "ExponentialDecay",
     ) -> None:
         self._init = _rate("initial_learning_rate", initial_learning_rate)
-        self._decay_steps = _real("decay_steps", decay_steps, low=0.0, strict=True)
-        self._decay_rate = _real("decay_rate", decay_rate, low=0.0, strict=True)
+        self._decay_steps = checks.number("decay_steps", decay_steps, low=0.0, low_open=True)
+        self._decay_rate = checks.number("decay_rate", decay_rate, low=0.0, low_open=True)
         self._staircase = bool(staircase)
         self._config = {
             "initial_learning_rate": initial_learning_rate,
@@ -214,7 +199,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"first boundary, then one after each). Received boundaries={boundaries} of "
                 f"length {len(boundaries)} and values={values} of length {len(values)}."
             )
-        bounds = [_real(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
+        bounds = [checks.number(f"boundaries[{i}]", b) for i, b in enumerate(boundaries)]
         if any(b1 <= b0 for b0, b1 in zip(bounds, bounds[1:], strict=False)):
             raise ValueError(f"`boundaries` must be strictly increasing, got {boundaries}.")
         self._boundaries = np.array(bounds)
@@ -256,9 +241,9 @@ class PolynomialDecay(LearningRateSchedule):
         name: str = "PolynomialDecay",
     ) -> None:
         self._init = _rate("initial_learning_rate", initial_learning_rate)
-        self._decay_steps = _real("decay_steps", decay_steps, low=0.0, strict=True)
+        self._decay_steps = checks.number("decay_steps", decay_steps, low=0.0, low_open=True)
         self._end = _rate("end_learning_rate", end_learning_rate)
-        self._power = _real("power", power, low=0.0, strict=True)
+        self._power = checks.number("power", power, low=0.0, low_open=True)
         self._cycle = bool(cycle)
         self._config = {
             "initial_learning_rate": initial_learning_rate,
@@ -302,8 +287,8 @@ class InverseTimeDecay(LearningRateSchedule):
         name: str = "InverseTimeDecay",
     ) -> None:
         self._init = _rate("initial_learning_rate", initial_learning_rate)
-        self._decay_steps = _real("decay_steps", decay_steps, low=0.0, strict=True)
-        self._decay_rate = _real("decay_rate", decay_rate, low=0.0)
+        self._decay_steps = checks.number("decay_steps", decay_steps, low=0.0, low_open=True)
+        self._decay_rate = checks.number("decay_rate", decay_rate, low=0.0)
         self._staircase = bool(staircase)
         self._config = {
             "initial_learning_rate": initial_learning_rate,
@@ -357,14 +342,14 @@ class CosineDecay(LearningRateSchedule):
         warmup_steps: float = 0,
     ) -> None:
         self._init = _rate("initial_learning_rate", initial_learning_rate)
-        self._decay_steps = _real("decay_steps", decay_steps, low=0.0, strict=True)
-        self._alpha = _real("alpha", alpha, low=0.0)
+        self._decay_steps = checks.number("decay_steps", decay_steps, low=0.0, low_open=True)
+        self._alpha = checks.number("alpha", alpha, low=0.0)
         if self._alpha > 1.0:
             raise ValueError(
                 f"`alpha` is the final rate as a fraction of the peak, so 0 <= alpha <= 1; "
                 f"got {alpha!r}."
             )
-        self._warmup_steps = _real("warmup_steps", warmup_steps, low=0.0)
+        self._warmup_steps = checks.number("warmup_steps", warmup_steps, low=0.0)
         if warmup_target is None:
             self._target = None
             if self._warmup_steps != 0:
@@ -434,16 +419,16 @@ class CosineDecayRestarts(LearningRateSchedule):
         name: str = "SGDRDecay",
     ) -> None:
         self._init = _rate("initial_learning_rate", initial_learning_rate)
-        self._first = _real("first_decay_steps", first_decay_steps, low=0.0, strict=True)
-        self._t_mul = _real("t_mul", t_mul)
+        self._first = checks.number("first_decay_steps", first_decay_steps, low=0.0, low_open=True)
+        self._t_mul = checks.number("t_mul", t_mul)
         if self._t_mul < 1.0:
             raise ValueError(
                 f"`t_mul` (how many times longer each period is than the one before) must "
                 f"be >= 1, got {t_mul!r}: with t_mul < 1 all periods fit into "
                 f"first_decay_steps / (1 - t_mul) steps and the learning rate is NaN after."
             )
-        self._m_mul = _real("m_mul", m_mul, low=0.0)
-        self._alpha = _real("alpha", alpha, low=0.0)
+        self._m_mul = checks.number("m_mul", m_mul, low=0.0)
+        self._alpha = checks.number("alpha", alpha, low=0.0)
         if self._alpha > 1.0:
             raise ValueError(
                 f"`alpha` is the floor as a fraction of initial_learning_rate, so "

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils import checks
+
 __all__ = [
     "Surface",
     "Quadratic",
@@ -64,19 +66,6 @@ def _points(xy: Any) -> np.ndarray:
             f"got shape {arr.shape}."
         )
     return arr
-
-
-def _number(name: str, value: Any, *, low: float | None = None, strict: bool = False) -> float:
-    """``value`` as a finite float, at least ``low`` (or above it when ``strict``)."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a real number, got {value!r}.") from err
-    if not math.isfinite(out) or isinstance(value, bool):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}.")
-    if low is not None and (out <= low if strict else out < low):
-        raise ValueError(f"{name} must be {'>' if strict else '>='} {low}, got {value!r}.")
-    return out
 
 
 _TWO = np.array(2.0)
@@ -223,13 +212,13 @@ class Quadratic(Surface):
     description = "Ill-conditioned bowl ½ xᵀAx with condition number κ: zig-zags and the 2/L limit."
 
     def __init__(self, condition: float = 10.0, rotation: float = 0.0) -> None:
-        kappa = _number("condition (κ = L/μ)", condition)
+        kappa = checks.number("condition (κ = L/μ)", condition)
         if kappa < 1.0:
             raise ValueError(
                 f"condition (κ = L/μ, largest over smallest curvature) must be >= 1, "
                 f"got {condition!r}; κ = 1 is a round bowl, κ = 10 a stretched one."
             )
-        angle = _number("rotation (degrees)", rotation)
+        angle = checks.number("rotation (degrees)", rotation)
         mu, big_l = 1.0 / kappa, 1.0
         c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         rot = np.array([[c, -s], [s, c]])
@@ -281,8 +270,8 @@ class Rosenbrock(Surface):
     description = "Curved banana valley (a - x)² + b(y - x²)²: easy to enter, slow to follow."
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
-        a = _number("a", a)
-        b = _number("b", b, low=0.0, strict=True)
+        a = checks.number("a", a)
+        b = checks.number("b", b, low=0.0, low_open=True)
         side = -1.0 if a >= 0 else 1.0  # start on the far side of the valley
         half = max(2.0, abs(a) + 0.8)
         super().__init__(

@@ -83,9 +83,7 @@ class Trajectory:
         look faster than it is. -1 where the loss is not within tolerance at the last
         step (never got there, left again, diverged, or the surface is unbounded below).
         """
-        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or \
-                not tolerance > 0:
-            raise ValueError(f"tolerance must be a number > 0 (e.g. 1e-6), got {tolerance!r}.")
+        checks.number("tolerance (e.g. 1e-6)", tolerance, low=0, low_open=True)
         if self.surface.min_value is None:
             return np.full(self.diverged_at.shape, -1)
         with np.errstate(invalid="ignore"):
@@ -186,9 +184,7 @@ def run(
     opt = _optimizers.get(optimizer, **hyperparameters)
     surf = _surfaces.get(surface)
     x = _as_start(surf.start if start is None else start)
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}.")
-    steps = int(steps)
+    steps = checks.whole("steps", steps, low=0)
     if bound is None:
         bound = 1000.0 * float(np.max(np.abs(surf.window)))
     elif not bound > 0:

@@ -278,7 +278,7 @@ def test_integer_learning_rates_work_unlike_keras():
     [
         (lambda: schedules.ExponentialDecay(-0.1, 10, 0.9), "initial_learning_rate.*>= 0"),
         (lambda: schedules.ExponentialDecay(float("nan"), 10, 0.9), "finite"),
-        (lambda: schedules.ExponentialDecay("0.1", 10, 0.9), "real number"),
+        (lambda: schedules.ExponentialDecay("0.1", 10, 0.9), "must be a number"),
         (lambda: schedules.ExponentialDecay(0.1, 0, 0.9), "decay_steps.*> 0"),
         (lambda: schedules.ExponentialDecay(0.1, -5, 0.9), "decay_steps.*> 0"),
         (lambda: schedules.ExponentialDecay(0.1, 10, 0.0), "decay_rate.*> 0"),

@@ -179,7 +179,7 @@ def test_get_is_case_insensitive_and_passes_surfaces_through():
         (("beale",), {"a": 1}, "none"),
         (("quadratic",), {"condition": 0.5}, ">= 1"),
         (("quadratic",), {"condition": float("nan")}, "finite"),
-        (("quadratic",), {"condition": "ten"}, "real number"),
+        (("quadratic",), {"condition": "ten"}, "must be a number"),
         (("quadratic",), {"rotation": float("inf")}, "finite"),
         (("rosenbrock",), {"b": 0.0}, "> 0"),
     ],
