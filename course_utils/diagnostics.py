@@ -31,6 +31,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from course_utils import checks
+
 __all__ = ["Trend", "loss_trend", "Turn", "validation_turn", "dead_relu_fraction",
            "FeatureScales", "feature_scales", "label_loss_problems", "loss_name",
            "Bottleneck", "bottleneck"]
@@ -392,10 +394,7 @@ def bottleneck(pipeline: Any, step: Any) -> Bottleneck:
     ms = []
     for name, value in (("pipeline", pipeline), ("step", step)):
         value = getattr(value, "median_ms", value)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a StepTime or a time in milliseconds > 0, got "
-                             f"{value!r}.")
-        ms.append(float(value))
+        ms.append(checks.number(f"{name} (a StepTime or a time in milliseconds)", value, low=0,
+                                low_open=True))
     kind = "input-bound" if ms[0] > ms[1] else "compute-bound"
     return Bottleneck(kind, ms[0], ms[1])

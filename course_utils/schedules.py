@@ -496,13 +496,10 @@ class OneCycle(LearningRateSchedule):
         self.max_learning_rate = checks.number("max_learning_rate", max_learning_rate, low=0,
                                                low_open=True)
         self.total_steps = checks.whole("total_steps", total_steps, low=1)
-        if isinstance(warmup_fraction, bool) or not isinstance(warmup_fraction, int | float) or \
-                not 0 < warmup_fraction <= 0.5:
-            raise ValueError(
-                f"warmup_fraction is the share of total_steps spent rising to the peak; the "
-                f"fall back takes as long, so it must be in (0, 0.5]; got {warmup_fraction!r}."
-            )
-        self.warmup_fraction = float(warmup_fraction)
+        # the share of total_steps spent rising to the peak; the fall back takes as long
+        self.warmup_fraction = checks.number(
+            "warmup_fraction (the rise; the fall back takes as long)", warmup_fraction, low=0,
+            high=0.5, low_open=True)
         self.div_factor = checks.number("div_factor", div_factor, low=0, low_open=True)
         self.final_div_factor = checks.number("final_div_factor", final_div_factor, low=0,
                                               low_open=True)

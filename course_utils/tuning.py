@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
+from course_utils import checks
+
 __all__ = ["Dimension", "SearchSpace", "near_boundary", "isolation", "Isolation",
            "trials_that_fit", "train_trials", "TrialRuns"]
 
@@ -32,10 +34,7 @@ SCALES = ("linear", "log")
 
 
 def _count(name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"{name} must be a whole number >= 1, got {n!r}: a search with zero "
-                         f"trials has nothing to compare.")
-    return int(n)
+    return checks.whole(f"{name} (a search with zero trials has nothing to compare)", n, low=1)
 
 
 # -- search spaces -------------------------------------------------------------------------
@@ -57,10 +56,7 @@ class Dimension:
         if self.scale not in SCALES:
             raise ValueError(f"{self.name}: scale must be 'linear' or 'log', got {self.scale!r}.")
         for end in (self.low, self.high):
-            if isinstance(end, bool) or not isinstance(end, int | float | np.number) or \
-                    not math.isfinite(end):
-                raise ValueError(f"{self.name}: the range ends must be finite numbers, got "
-                                 f"[{self.low!r}, {self.high!r}].")
+            checks.number(f"{self.name}: each end of the range [{self.low!r}, {self.high!r}]", end)
         if self.low == self.high:
             raise ValueError(f"{self.name}: the range [{self.low}, {self.high}] is empty; give "
                              f"two different ends, or make it a fixed hyperparameter.")
@@ -282,9 +278,7 @@ def isolation(scientific: Sequence[Any], scores: Any, budget: int | None = None,
 def trials_that_fit(budget_s: float, cost_s: float, parallel: int = 1) -> int:
     """How many trials a time budget buys: ``floor(budget / cost) * parallel``."""
     for name, v in (("budget_s", budget_s), ("cost_s", cost_s)):
-        if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not v > 0 or \
-                not math.isfinite(v):
-            raise ValueError(f"{name} must be a positive number of seconds, got {v!r}.")
+        checks.number(f"{name} (seconds)", v, low=0, low_open=True)
     return int(budget_s // cost_s) * _count("parallel", parallel)
 
 
