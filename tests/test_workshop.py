@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -180,4 +183,23 @@ def test_tooling_stays_out_of_the_package_the_chapters_import() -> None:
     assert (workshop.ASSETS / "templates" / "course_slides" / "index.html.j2").is_file()
     config = tomllib.loads((workshop.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert config["tool"]["setuptools"]["packages"]["find"]["include"] == ["course_utils*"]
-    assert "package-data" not in config["tool"]["setuptools"]
+
+
+def test_the_wheel_holds_the_package_and_its_data_only(tmp_path: Path) -> None:
+    """A plain ``pip install .`` (what a JupyterHub image does) gets every module and the data
+    files the package reads (the diagnosis quiz), and nothing of ``tools/``."""
+    import shutil
+    import zipfile
+
+    source = tmp_path / "src"  # build from a copy: setuptools writes build/ next to the source
+    shutil.copytree(workshop.ROOT / "course_utils", source / "course_utils",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(workshop.ROOT / "pyproject.toml", source)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
+                    "--no-build-isolation", "--wheel-dir", str(tmp_path / "dist"), str(source)],
+                   check=True, cwd=tmp_path)
+    wheel, = (tmp_path / "dist").glob("course_utils-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "course_utils/exercises/diagnosis.toml" in names
+    assert "course_utils/widgets/base.py" in names
+    assert all(n.startswith(("course_utils/", "course_utils-")) for n in names), names

@@ -5,7 +5,8 @@
   letter gets feedback written for that option: why the measurements rule it out.
   ``questions_markdown(measured)`` renders the questions with the numbers the chapter's
   own cases measured (``MEASUREMENTS`` names them), so the text quotes what the reader saw
-  and the checker and the text never disagree.
+  and the checker and the text never disagree. The questions' text lives in
+  ``diagnosis.toml`` next to this file, so an instructor can edit the prose as data.
 - ``check_compile_fix(fix)``: ``fix(model)`` must compile article 002's CNN so that
   it trains on integer labels 0-9, and return it. The checker compiles, compares the
   loss Keras reports with the cross-entropy of the predictions, and fits a few steps.
@@ -16,8 +17,10 @@ exercises`` stays fast for the chapters that do not train.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from course_utils.exercises._core import Feedback
@@ -39,130 +42,16 @@ class Question:
     explanation: str  # for the right letter: the cause and the fix
 
 
-QUESTIONS: dict[int, Question] = {
-    1: Question(
-        symptom="A digits classifier (10 balanced classes) reports a training loss of "
-                "{dead_losses} over {dead_epochs} epochs; the training accuracy ends at "
-                "{dead_accuracy}.",
-        measurements=("inputs are pixels in [0, 1] (feature_scales: a spread well below 1)",
-                      "dead_relu_fraction on the training images: {{'hidden': {dead_fraction}}}",
-                      "the hidden layer was built with bias_initializer=Constant(-5.0)"),
-        options={"a": "the learning rate is too high",
-                 "b": "every hidden ReLU unit is dead",
-                 "c": "the inputs are not scaled",
-                 "d": "the model overfits"},
-        answer="b",
-        feedback={
-            "a": "a learning rate that is too high makes the loss jump about or blow up to NaN; "
-                 "this loss sits still at ln 10 = 2.303, the loss of a uniform guess.",
-            "c": "feature_scales says the inputs are in [0, 1] with a small spread: they are "
-                 "already on a good scale.",
-            "d": "overfitting needs the *training* loss to fall while the validation loss rises; "
-                 "here the training loss does not move at all.",
-        },
-        explanation="with every unit dead (output 0 for every image), no gradient reaches the "
-                    "hidden layer; only the output bias learns, which gives the uniform guess. "
-                    "Fix: biases at 0 (Keras's default), He initialisation, or a smaller η.",
-    ),
-    2: Question(
-        symptom="Training loss per epoch: {overfit_train_losses}. Validation loss: "
-                "{overfit_val_losses}.",
-        measurements=("the training set has {overfit_images} images; the model has two hidden "
-                      "layers of 256 units ({overfit_weights} weights)",
-                      "validation_turn: lowest validation loss at epoch {overfit_best_epoch}, "
-                      "{overfit_rise} higher at the end",
-                      "loss and labels agree (label_loss_problems: [])"),
-        options={"a": "the learning rate is too low",
-                 "b": "overfitting: the model memorises its training examples",
-                 "c": "the loss does not suit the labels",
-                 "d": "the input pipeline is too slow"},
-        answer="b",
-        feedback={
-            "a": "a learning rate that is too low gives a training loss that falls slowly; this "
-                 "one falls close to zero within the run.",
-            "c": "label_loss_problems found nothing, and the training loss falls to near zero: "
-                 "the loss is learning exactly what it was told.",
-            "d": "a slow pipeline makes epochs take long; it does not change what the model "
-                 "learns, so it cannot make the validation loss rise.",
-        },
-        explanation="a model with hundreds of weights per training example can memorise them: "
-                    "the training loss goes to zero and the validation loss rises. Cure: more "
-                    "data first, then early stopping (restore_best_weights=True), dropout, L2, "
-                    "or a smaller model.",
-    ),
-    3: Question(
-        symptom="A linear regression trained with SGD: loss per epoch {regression_losses}; "
-                "TerminateOnNaN stops the run.",
-        measurements=("η = {regression_eta}",
-                      "largest eigenvalue of the loss's Hessian L = {regression_L}, so "
-                      "2/L = {regression_limit}",
-                      "each epoch multiplies the loss by about {regression_growth}"),
-        options={"a": "the learning rate is above the stability limit 2/L",
-                 "b": "a log of zero in the loss",
-                 "c": "dead ReLUs",
-                 "d": "the batch size is too small"},
-        answer="a",
-        feedback={
-            "b": "a log of zero makes the loss jump from a finite, falling value straight to NaN; "
-                 "here it grows by the same factor every epoch, the mark of an unstable step. "
-                 "And mean squared error takes no logarithm.",
-            "c": "a linear regression has no ReLU, and dead units make the loss flat, not "
-                 "explode.",
-            "d": "a smaller batch adds noise to each step but does not make every step "
-                 "overshoot: the measurement that matters is η against 2/L.",
-        },
-        explanation="above 2/L each step overshoots the minimum by more than it started, so the "
-                    "error grows geometrically. Fix: η below 2/L (a tenth of it is a safe "
-                    "start), or scale the inputs so that L is smaller.",
-    ),
-    4: Question(
-        symptom="Every epoch of a small network takes {epoch_seconds} s, and the loss is fine.",
-        measurements=("hardware.time_pipeline(dataset): {pipeline_ms} ms per batch",
-                      "hardware.time_training_step(model, x, y): {step_ms} ms per step, same "
-                      "batch size"),
-        options={"a": "the model is too large for the hardware",
-                 "b": "the training is input-bound: the pipeline cannot feed the model",
-                 "c": "mixed precision is off",
-                 "d": "the learning rate is too small"},
-        answer="b",
-        feedback={
-            "a": "then the step would be the slow part; the step is the faster of the two "
-                 "measurements, by a wide margin.",
-            "c": "mixed precision speeds up the step, which is already the fast side: the epoch "
-                 "would take just as long.",
-            "d": "the learning rate changes how much each step learns, not how long a step "
-                 "takes.",
-        },
-        explanation="producing a batch takes longer than training on it, so the model waits for "
-                    "data. Fix the pipeline: map(..., num_parallel_calls=tf.data.AUTOTUNE), "
-                    "cache(), prefetch(tf.data.AUTOTUNE).",
-    ),
-    5: Question(
-        symptom="A yes/no classifier's loss falls smoothly ({handmade_losses}), then is NaN at "
-                "epoch {nan_epoch}, with no warning.",
-        measurements=("the loss is written by hand: -mean(y·log(p) + (1-y)·log(1-p)), "
-                      "p = sigmoid output",
-                      "the same network trained with from_logits=True reaches logits up to "
-                      "{largest_logit}; in float32 sigmoid(z) rounds to exactly 1.0 for "
-                      "{saturated_fraction} of the training examples",
-                      "η = 0.01 with Adam; one hidden layer"),
-        options={"a": "the learning rate is too high",
-                 "b": "a log of zero: a probability rounded to exactly 1.0 makes log(1 - p) = -inf",
-                 "c": "exploding gradients in a deep network",
-                 "d": "overfitting"},
-        answer="b",
-        feedback={
-            "a": "a learning rate that is too high makes the loss rise before it becomes NaN; "
-                 "this one falls smoothly until the very step that breaks.",
-            "c": "the network has one hidden layer, and exploding gradients show as a loss that "
-                 "grows before the NaN, not a smooth fall.",
-            "d": "overfitting makes the validation loss rise; it never makes a loss NaN.",
-        },
-        explanation="as the model becomes confident, sigmoid rounds to exactly 1.0, log(1 - p) "
-                    "is -inf and 0·(-inf) is NaN. Fix: a Dense(1) without activation and "
-                    "BinaryCrossentropy(from_logits=True), which never takes log of 0.",
-    ),
-}
+def _load_questions() -> dict[int, Question]:
+    """Read the quiz from ``diagnosis.toml`` next to this file (prose is easier to edit as data)."""
+    table = tomllib.loads(resources.files(__package__).joinpath("diagnosis.toml").read_text("utf-8"))
+    return {int(number): Question(symptom=q["symptom"], measurements=tuple(q["measurements"]),
+                                  options=dict(q["options"]), answer=q["answer"],
+                                  feedback=dict(q["feedback"]), explanation=q["explanation"])
+            for number, q in table.items()}
+
+
+QUESTIONS: dict[int, Question] = _load_questions()
 
 #: What ``questions_markdown`` needs from the chapter's own runs, and what each is.
 MEASUREMENTS: dict[str, str] = {
