@@ -313,7 +313,21 @@ class Rosenbrock(Surface):
         np.multiply(gx, _TWO, out=gx)  # df/dx = 2(x - a - x df/dy)
 
 
-class Beale(Surface):
+class _Fixed(Surface):
+    """A surface without parameters: a subclass declares its minima, the value there, the
+    plotting window and the default start as class constants."""
+
+    MINIMA: tuple[tuple[float, float], ...]
+    MIN_VALUE: float | None
+    WINDOW: tuple[tuple[float, float], tuple[float, float]]
+    START: tuple[float, float]
+
+    def __init__(self) -> None:
+        super().__init__(params={}, minima=list(self.MINIMA), min_value=self.MIN_VALUE,
+                         window=self.WINDOW, start=self.START)
+
+
+class Beale(_Fixed):
     """Beale's function, ``f = (1.5 - x + xy)² + (2.25 - x + xy²)² + (2.625 - x + xy³)²``.
 
     One global minimum at ``(3, 0.5)`` with ``f = 0``. The surface is flat near
@@ -335,14 +349,10 @@ class Beale(Surface):
         "Flat centre, steep corners: gradients span orders of magnitude; adaptive methods shine."
     )
 
-    def __init__(self) -> None:
-        super().__init__(
-            params={},
-            minima=[(3.0, 0.5)],
-            min_value=0.0,
-            window=((-4.5, 4.5), (-4.5, 4.5)),
-            start=(1.0, 1.5),
-        )
+    MINIMA = ((3.0, 0.5),)
+    MIN_VALUE = 0.0
+    WINDOW = ((-4.5, 4.5), (-4.5, 4.5))
+    START = (1.0, 1.5)
 
     def _value(self, x: Any, y: Any) -> Any:
         y2 = y * y
@@ -361,7 +371,7 @@ class Beale(Surface):
         return gx, x * (t1 + 2.0 * y * t2 + 3.0 * y2 * t3)
 
 
-class Himmelblau(Surface):
+class Himmelblau(_Fixed):
     """Himmelblau's function, ``f = (x² + y - 11)² + (x + y² - 7)²``.
 
     Four global minima, all with ``f = 0``: ``(3, 2)``, ``(-2.805, 3.131)``,
@@ -386,19 +396,15 @@ class Himmelblau(Surface):
     name = "himmelblau"
     description = "Four equal minima: where you end up depends on the start and the optimizer."
 
-    def __init__(self) -> None:
-        super().__init__(
-            params={},
-            minima=[
-                (3.0, 2.0),
-                (-2.805118086952745, 3.131312518250573),
-                (-3.779310253377747, -3.2831859912861696),
-                (3.5844283403304917, -1.8481265269644036),
-            ],
-            min_value=0.0,
-            window=((-5.0, 5.0), (-5.0, 5.0)),
-            start=(-1.0, -0.5),
-        )
+    MINIMA = (
+        (3.0, 2.0),
+        (-2.805118086952745, 3.131312518250573),
+        (-3.779310253377747, -3.2831859912861696),
+        (3.5844283403304917, -1.8481265269644036),
+    )
+    MIN_VALUE = 0.0
+    WINDOW = ((-5.0, 5.0), (-5.0, 5.0))
+    START = (-1.0, -0.5)
 
     def _value(self, x: Any, y: Any) -> Any:
         u = x * x + y - 11.0
@@ -411,7 +417,7 @@ class Himmelblau(Surface):
         return 2.0 * x * u + v, u + 2.0 * y * v
 
 
-class Saddle(Surface):
+class Saddle(_Fixed):
     """The simplest saddle, ``f = x² - y²``: no minimum at all.
 
     The gradient ``(2x, -2y)`` vanishes at ``(0, 0)``, which is a minimum along
@@ -433,14 +439,10 @@ class Saddle(Surface):
     _SIGNS = np.array([1.0, -1.0])
     _GRAD_SIGNS = np.array([2.0, -2.0])
 
-    def __init__(self) -> None:
-        super().__init__(
-            params={},
-            minima=[],
-            min_value=None,
-            window=((-2.0, 2.0), (-2.0, 2.0)),
-            start=(-1.5, 0.01),
-        )
+    MINIMA = ()
+    MIN_VALUE = None
+    WINDOW = ((-2.0, 2.0), (-2.0, 2.0))
+    START = (-1.5, 0.01)
 
     def value(self, xy: Any) -> np.ndarray:
         xy = _points(xy)
@@ -453,7 +455,7 @@ class Saddle(Surface):
         return np.diag(self._GRAD_SIGNS)
 
 
-class Booth(Surface):
+class Booth(_Fixed):
     """Booth's function, ``f = (x + 2y - 7)² + (2x + y - 5)²``.
 
     A quadratic in disguise: one minimum at ``(1, 3)`` with ``f = 0``, Hessian
@@ -475,14 +477,10 @@ class Booth(Surface):
     _LINEAR = np.array([[1.0, 2.0], [2.0, 1.0]])
     _TARGET = np.array([7.0, 5.0])
 
-    def __init__(self) -> None:
-        super().__init__(
-            params={},
-            minima=[(1.0, 3.0)],
-            min_value=0.0,
-            window=((-5.0, 7.0), (-3.0, 9.0)),
-            start=(-4.0, 6.0),
-        )
+    MINIMA = ((1.0, 3.0),)
+    MIN_VALUE = 0.0
+    WINDOW = ((-5.0, 7.0), (-3.0, 9.0))
+    START = (-4.0, 6.0)
 
     def value(self, xy: Any) -> np.ndarray:
         r = np.matmul(_points(xy), self._LINEAR) - self._TARGET
@@ -495,7 +493,7 @@ class Booth(Surface):
         return self._HESSIAN
 
 
-class SixHumpCamel(Surface):
+class SixHumpCamel(_Fixed):
     """The six-hump camel, ``f = (4 - 2.1x² + x⁴/3) x² + xy + (4y² - 4) y²``.
 
     Two global minima, ``(0.0898, -0.7127)`` and ``(-0.0898, 0.7127)`` with
@@ -519,15 +517,11 @@ class SixHumpCamel(Surface):
     name = "six_hump_camel"
     description = "Two global and four local minima: does the optimizer roll past a local one?"
 
-    def __init__(self) -> None:
-        x0, y0 = 0.08984201310031806, -0.7126564030207396
-        super().__init__(
-            params={},
-            minima=[(x0, y0), (-x0, -y0)],
-            min_value=-1.0316284534898774,
-            window=((-2.0, 2.0), (-1.1, 1.1)),
-            start=(-1.9, -0.6),
-        )
+    MINIMA = ((0.08984201310031806, -0.7126564030207396),
+              (-0.08984201310031806, 0.7126564030207396))
+    MIN_VALUE = -1.0316284534898774
+    WINDOW = ((-2.0, 2.0), (-1.1, 1.1))
+    START = (-1.9, -0.6)
 
     def _value(self, x: Any, y: Any) -> Any:
         x2 = x * x
@@ -539,7 +533,7 @@ class SixHumpCamel(Surface):
         return x * (8.0 + x2 * (2.0 * x2 - 8.4)) + y, x + y * (16.0 * y * y - 8.0)
 
 
-class Rastrigin(Surface):
+class Rastrigin(_Fixed):
     """Rastrigin's function, ``f = 20 + Σ (xᵢ² - 10 cos 2π xᵢ)`` over ``xᵢ = x, y``.
 
     The global minimum is ``(0, 0)`` with ``f = 0``, inside an egg box of local
@@ -560,14 +554,10 @@ class Rastrigin(Surface):
     name = "rastrigin"
     description = "A bowl covered in ripples: a local minimum near every integer point."
 
-    def __init__(self) -> None:
-        super().__init__(
-            params={},
-            minima=[(0.0, 0.0)],
-            min_value=0.0,
-            window=((-5.12, 5.12), (-5.12, 5.12)),
-            start=(-3.3, 2.6),
-        )
+    MINIMA = ((0.0, 0.0),)
+    MIN_VALUE = 0.0
+    WINDOW = ((-5.12, 5.12), (-5.12, 5.12))
+    START = (-3.3, 2.6)
 
     def value(self, xy: Any) -> np.ndarray:
         xy = _points(xy)
