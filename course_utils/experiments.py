@@ -100,7 +100,20 @@ def _t_interval(values: np.ndarray, level: float) -> tuple[float, float, float, 
 
 # -- summary -------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Summary:
+class _OverSeeds:
+    """What a summary and a paired difference share: ``n`` runs, a mean with its ``level``
+    confidence interval ``[low, high]``, and how many runs ``diverged`` (then all are NaN)."""
+
+    n: int
+    mean: float
+    low: float
+    high: float
+    diverged: int = field(default=0, kw_only=True)
+    level: float = field(default=0.95, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Summary(_OverSeeds):
     """Mean, spread and a confidence interval for one number measured over seeds.
 
     ``low``/``high`` bound a ``level`` (95%) confidence interval for the *mean* over
@@ -113,17 +126,11 @@ class Summary:
     out would look better the more runs fail.
     """
 
-    n: int
-    mean: float
     std: float
-    low: float
-    high: float
     min: float
     max: float
     median: float
-    diverged: int = 0
-    level: float = 0.95
-    values: tuple[float, ...] = field(default=(), repr=False)
+    values: tuple[float, ...] = field(default=(), repr=False, kw_only=True)
 
     def __str__(self) -> str:
         if self.diverged:
@@ -151,19 +158,20 @@ def summary(scores: Sequence[float] | np.ndarray | Mapping[Any, float],
     finite = np.isfinite(values)
     diverged = int((~finite).sum())
     kept = values[finite]
-    lo_hi = (float(kept.min()), float(kept.max()), float(np.median(kept))) if kept.size else \
-        (math.nan, math.nan, math.nan)
+    smallest, largest, median = ((float(kept.min()), float(kept.max()), float(np.median(kept)))
+                                 if kept.size else (math.nan, math.nan, math.nan))
     if diverged:
         mean = std = low = high = math.nan
     else:
         mean, std, low, high = _t_interval(values, level)
-    return Summary(int(values.size), mean, std, low, high, *lo_hi, diverged=diverged, level=level,
+    return Summary(n=int(values.size), mean=mean, low=low, high=high, std=std, min=smallest,
+                   max=largest, median=median, diverged=diverged, level=level,
                    values=tuple(values.tolist()))
 
 
 # -- paired differences ----------------------------------------------------------------------
 @dataclass(frozen=True)
-class PairedDifference:
+class PairedDifference(_OverSeeds):
     """The difference ``a - b`` measured seed by seed, with a confidence interval.
 
     Pairing matters: when ``a`` and ``b`` share a seed (the same starting weights, the
@@ -175,14 +183,8 @@ class PairedDifference:
     the price of deciding from data; the tests check it.
     """
 
-    n: int
-    mean: float
-    low: float
-    high: float
     wins: int
-    diverged: int = 0
-    level: float = 0.95
-    differences: tuple[float, ...] = field(default=(), repr=False)
+    differences: tuple[float, ...] = field(default=(), repr=False, kw_only=True)
 
     @property
     def real(self) -> bool:
@@ -236,8 +238,8 @@ def paired_difference(a: Sequence[float] | np.ndarray | Mapping[Any, float],
         mean = low = high = float(diff[0])
     else:
         mean, _, low, high = _t_interval(diff, level)
-    return PairedDifference(int(diff.size), mean, low, high, wins, diverged, level,
-                            tuple(diff.tolist()))
+    return PairedDifference(n=int(diff.size), mean=mean, low=low, high=high, wins=wins,
+                            diverged=diverged, level=level, differences=tuple(diff.tolist()))
 
 
 # -- training over seeds ---------------------------------------------------------------------
