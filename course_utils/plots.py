@@ -6,7 +6,9 @@ and leaves matplotlib's global settings alone. Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.ticker import MaxNLocator
 
 from course_utils import clinic as _clinic
@@ -95,19 +98,61 @@ def contour_rgba(surface: str | _surfaces.Surface, resolution: int = 200, levels
     white axes as ``contourf`` with ``alpha`` 0.85 is, a slightly darker seam where two
     bands meet, and NaN pixels stay transparent."""
     _, _, gap, edges = contour_grid(surface, resolution, levels)
-    band = np.clip(np.searchsorted(edges, gap, side="right") - 1, 0, edges.size - 2)
+    bands = edges.size - 1
+    band = np.clip(np.searchsorted(edges, gap, side="right") - 1, 0, bands - 1)
     middles = 0.5 * (edges[:-1] + edges[1:])  # contourf colours a band by its middle value
     colors = plt.get_cmap("viridis")(LogNorm(edges[0], edges[-1])(middles))
     colors[:, :3] = CONTOUR_ALPHA * colors[:, :3] + (1.0 - CONTOUR_ALPHA)
-    rgba = colors[band]
     # contourf's neighbouring polygons leave a faint seam along each band's edge, which is
-    # what makes the bands readable; darken the pixels where the band changes to match.
+    # what makes the bands readable; the pixels where the band changes get a darker shade.
+    seam_colors = colors.copy()
+    seam_colors[:, :3] *= 0.93
+    palette = np.round(np.concatenate([colors, seam_colors, [[0.0] * 4]]) * 255).astype(np.uint8)
     seam = np.zeros(band.shape, dtype=bool)
     seam[:, 1:] |= band[:, 1:] != band[:, :-1]
     seam[1:, :] |= band[1:, :] != band[:-1, :]
-    rgba[seam, :3] *= 0.93
-    rgba[~np.isfinite(gap)] = 0.0
-    return np.round(rgba * 255).astype(np.uint8)  # bytes: what the image is drawn from anyway
+    index = band + bands * seam
+    index[~np.isfinite(gap)] = 2 * bands  # NaN pixels: the transparent last entry
+    return palette[index]  # one lookup per pixel into a table of bytes: about a millisecond
+
+
+class _PastedImage(AxesImage):
+    """An image that fills its axes, drawn by copying its pixels into Agg's buffer.
+
+    matplotlib draws an image by resampling it through the axes' transform, about 3 ms for
+    a 200x200 contour image; when the image's extent is the axes' view (the explorers'
+    contours), a nearest-pixel lookup does the same in a few tenths of a millisecond. In
+    any other case (a renderer without a pixel buffer, a zoomed view) it draws as usual.
+    """
+
+    def draw(self, renderer: Any, *args: Any, **kwargs: Any) -> None:
+        ax, data = self.axes, self.get_array()
+        x0, x1, y0, y1 = self.get_extent()
+        if (not hasattr(renderer, "buffer_rgba") or not self.get_visible()
+                or self.get_alpha() is not None or data is None or data.ndim != 3
+                or data.dtype != np.uint8 or data.shape[2] != 4
+                or (x0, x1) != tuple(ax.get_xlim()) or (y0, y1) != tuple(ax.get_ylim())):
+            super().draw(renderer, *args, **kwargs)
+            return
+        pixels = np.asarray(renderer.buffer_rgba())  # rows from the top of the figure
+        height, width = pixels.shape[:2]
+        box = ax.bbox  # the axes in display pixels, from the bottom left
+        # the pixels whose centres fall inside the axes, and the image pixel under each
+        cols = np.arange(max(math.ceil(box.x0 - 0.5), 0), min(math.ceil(box.x1 - 0.5), width))
+        rows = np.arange(max(math.ceil(box.y0 - 0.5), 0), min(math.ceil(box.y1 - 0.5), height))
+        if cols.size == 0 or rows.size == 0:
+            return
+        src_cols = np.minimum(((cols + 0.5 - box.x0) / box.width * data.shape[1]).astype(int),
+                              data.shape[1] - 1)
+        src_rows = np.minimum(((rows + 0.5 - box.y0) / box.height * data.shape[0]).astype(int),
+                              data.shape[0] - 1)
+        block = np.asarray(data)[src_rows[::-1, None], src_cols]  # the top row first
+        target = pixels[height - 1 - rows[-1]:height - rows[0], cols[0]:cols[-1] + 1]
+        np.copyto(target, block, where=block[..., 3:] > 0)  # transparent (NaN) pixels stay
+        self.stale = False
+
+
+_CONTOUR_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="contours")
 
 
 class ContourImage:
@@ -117,7 +162,9 @@ class ContourImage:
     drawn again; an image of the same bands (``contour_rgba``) is swapped in a
     millisecond and can be blitted like a moving line, so a slider that changes the
     surface (the condition number κ, the surface menu) answers within a frame. Each
-    surface's image is computed once and kept.
+    surface's image is computed once and kept; ``prefetch`` computes the images a
+    slider will probably ask for next on a background thread, while the browser shows
+    the current picture.
 
         contours = ContourImage(ax)
         contours.show(surfaces.get("quadratic", condition=50))
@@ -127,25 +174,46 @@ class ContourImage:
     def __init__(self, ax: Axes, levels: int = 25, resolution: int = 200,
                  star_size: float = 12) -> None:
         self.ax, self.levels, self.resolution = ax, levels, resolution
-        self.image = ax.imshow(np.zeros((2, 2, 4), np.uint8), origin="lower", interpolation="nearest",
-                               aspect="auto", zorder=0.5)
+        self.image = _PastedImage(ax, origin="lower", interpolation="nearest", zorder=0.5)
+        self.image.set_data(np.zeros((2, 2, 4), np.uint8))
+        ax.add_image(self.image)
         (self.stars,) = ax.plot([], [], "*", color="white", ms=star_size,
                                 markeredgecolor="black", zorder=3)
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[Any, np.ndarray | Future] = {}
 
     @property
     def artists(self) -> list[Any]:
         """The image and the minima's stars, to animate (blit) before any path."""
         return [self.image, self.stars]
 
+    @staticmethod
+    def _key(surf: _surfaces.Surface) -> tuple:
+        # 10 significant digits: a slider's value computed in the browser and the same
+        # value computed here may differ in the last bit
+        return surf.name, tuple((k, float(f"{v:.10g}")) for k, v in sorted(surf.params.items()))
+
+    def prefetch(self, *candidates: str | _surfaces.Surface) -> None:
+        """Start computing these surfaces' images on a background thread (NumPy lets go of
+        Python's lock), so that a later ``show`` finds them ready."""
+        for surface in candidates:
+            surf = _surfaces.get(surface)
+            key = self._key(surf)
+            if key not in self._cache:
+                self._cache[key] = _CONTOUR_WORKER.submit(contour_rgba, surf, self.resolution,
+                                                          self.levels)
+
     def show(self, surface: str | _surfaces.Surface) -> None:
         """Put ``surface``'s bands into the image and set the axes to its window."""
         surf = _surfaces.get(surface)
-        key = repr(surf)
-        if key not in self._cache:
-            self._cache[key] = contour_rgba(surf, self.resolution, self.levels)
+        key = self._key(surf)
+        kept = self._cache.get(key)
+        if kept is None:
+            kept = contour_rgba(surf, self.resolution, self.levels)
+        elif isinstance(kept, Future):
+            kept = kept.result()
+        self._cache[key] = kept
         (x0, x1), (y0, y1) = surf.window
-        self.image.set_data(self._cache[key])
+        self.image.set_data(kept)
         self.image.set_extent((x0, x1, y0, y1))
         minima = np.array(surf.minima, dtype=float).reshape(-1, 2)
         self.stars.set_data(minima[:, 0], minima[:, 1])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import ipywidgets as W
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from course_utils.widgets.base import (
     Explorer,
@@ -12,6 +16,7 @@ from course_utils.widgets.base import (
     Loop,
     float_slider,
     keyed,
+    png_bytes,
     preset_buttons,
     set_range,
     slug,
@@ -93,3 +98,22 @@ def test_a_kept_background_is_pasted_and_equals_a_fresh_draw() -> None:
     ax.set_xlim(0, 1)
     view.redraw(key="a")
     assert len(draws) == 2 and view.image.value == first
+
+
+@pytest.mark.parametrize("height", [1, 2, 37])
+def test_the_png_decodes_to_the_canvas_pixels(height: int) -> None:
+    """The hand-written PNG encoder (two deflate parts in one stream): any decoder (Pillow
+    here) gets the exact RGB pixels back, for one row, two and an odd number."""
+    rng = np.random.default_rng(height)
+    rgba = rng.integers(0, 256, size=(height, 53, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(png_bytes(rgba)))
+    assert decoded.mode == "RGB" and decoded.size == (53, height)
+    np.testing.assert_array_equal(np.asarray(decoded), rgba[..., :3])
+    flat = np.full((200, 300, 4), 200, np.uint8)  # compressed, not stored
+    assert len(png_bytes(flat)) < flat.size / 50
+    fig = Figure(figsize=(3, 2), dpi=50)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    view = FigureView(fig)
+    view.redraw()
+    shown = np.asarray(Image.open(io.BytesIO(view.image.value)))
+    np.testing.assert_array_equal(shown, np.asarray(view.canvas.buffer_rgba())[..., :3])

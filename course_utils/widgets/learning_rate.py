@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from course_utils import checks, plots, quadratic, trajectories
 from course_utils import surfaces as _surfaces
 from course_utils.optimizers import SGD
-from course_utils.widgets.base import Explorer, FigureView, Loop, log_slider
+from course_utils.widgets.base import Explorer, FigureView, Loop, log_slider, next_values
 
 __all__ = ["learning_rate_explorer"]
 
@@ -128,7 +128,14 @@ def learning_rate_explorer(condition: float = 10.0, learning_rate: float = 0.5) 
                          np.clip(np.nan_to_num(data.run.loss, nan=1e300), 1e-300, None))
         view.redraw(underlay=new_kappa)
 
+    def prefetch_kappa(_: Any = None) -> None:
+        """Compute the contours of the next κ values while the browser shows this one."""
+        contours.prefetch(*(_surfaces.get("quadratic", condition=k)
+                            for k in next_values(kappa_slider)))
+
     loop = Loop(lambda: compute(lr_slider.value, kappa_slider.value), draw, describe, readout)
     loop.watch(lr_slider, kappa_slider)
+    kappa_slider.observe(prefetch_kappa, names="value")  # after the loop's own observer
     loop()
+    prefetch_kappa()
     return Explorer([W.HBox([lr_slider, kappa_slider])], view, readout, loop)

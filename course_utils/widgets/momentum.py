@@ -34,6 +34,7 @@ from course_utils.widgets.base import (
     dropdown,
     float_slider,
     log_slider,
+    next_values,
     set_range,
     set_together,
 )
@@ -319,6 +320,8 @@ def momentum_explorer(
         state["background"] = stage(s, state["steps"])
         th = quadratic.optimal_pairs(*quadratic.curvatures(s))
         set_pair(*_default_pair(name, th, nesterov_box.value))
+        if name == "quadratic":
+            prefetch_kappa()
 
     def on_kappa(_: Any) -> None:
         if surface_box.value != "quadratic":
@@ -326,6 +329,11 @@ def momentum_explorer(
         state["surf"] = _make_surface("quadratic", kappa_slider.value)
         state["background"] = stage(state["surf"], state["steps"])  # the same still background
         loop()
+        prefetch_kappa()
+
+    def prefetch_kappa() -> None:
+        """Compute the contours of the next κ values while the browser shows this one."""
+        contours.prefetch(*(_make_surface("quadratic", k) for k in next_values(kappa_slider)))
 
     loop.watch(eta_slider, beta_slider, nesterov_box, x_slider, y_slider)
     kappa_slider.observe(on_kappa, names="value")
@@ -340,6 +348,7 @@ def momentum_explorer(
                                steps or _DEFAULT_STEPS[other]))
     state["background"] = stage(surf, state["steps"])
     loop()
+    prefetch_kappa()
     explorer = Explorer(rows, view, readout, loop)
     explorer.presets = buttons
     return explorer
