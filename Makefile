@@ -34,6 +34,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m course_utils.server
 	@touch $(STAMP)
 
 # Tests, lint and browser tests need the developer packages too (attendees never do).

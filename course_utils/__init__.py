@@ -29,6 +29,9 @@ Keras side:
 - ``hardware``      devices, precision, strategies, step timing; ``multiworker``: real workers
 - ``environment``   versions, devices and datasets; the pre-flight check; ``setup(seed)``
 
+JupyterLab side:
+- ``server``        a server extension: widget messages reach the browser without Nagle's delay
+
 Pictures and checkers:
 - ``plots``         every figure the chapters share
 - ``widgets``       the slider explorers (explorers only)

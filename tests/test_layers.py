@@ -25,11 +25,14 @@ NUMERICS = ("checks", "surfaces", "optimizers", "trajectories", "quadratic", "mi
 KERAS_SIDE = ("models", "keras_tools", "gradients", "diagnostics", "hardware", "multiworker",
               "environment")
 HEAVY = ("matplotlib", "ipywidgets", "keras", "tensorflow")
+# JupyterLab's side: a server extension, which loads Jupyter Server's code only when the
+# server loads it.
+LAB_SIDE = ("server",)
 
 
 def test_every_module_is_classified_and_listed_in_the_readme() -> None:
     modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
-    assert modules == set(NUMERICS) | set(KERAS_SIDE) | {"plots"}
+    assert modules == set(NUMERICS) | set(KERAS_SIDE) | set(LAB_SIDE) | {"plots"}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     package_doc = (PACKAGE / "__init__.py").read_text(encoding="utf-8")
     for name in modules:
@@ -51,6 +54,7 @@ def test_numerics_import_no_plotting_widgets_or_tensorflow(module: str) -> None:
 
 
 def test_plots_and_exercises_and_widgets_stay_light() -> None:
+    assert _loaded_after_import("server") == []
     assert _loaded_after_import("plots") == ["matplotlib"]
     assert set(_loaded_after_import("widgets")) == {"matplotlib", "ipywidgets"}
     assert _loaded_after_import("exercises") == []

@@ -94,6 +94,7 @@ def install(wheels: Path, env: Path = ROOT / ".venv") -> Path:
     subprocess.run([python, "-m", "pip", "install", *offline, "-r", str(REQUIREMENTS)], check=True)
     subprocess.run([python, "-m", "pip", "install", *offline, "--no-deps", "-e", str(ROOT)],
                    check=True)
+    subprocess.run([python, "-m", "course_utils.server"], check=True)  # sliders without delay
     (env / ".installed").touch()  # `make lab` then starts without reinstalling
     print(f"installed the course into {env} from {wheels}, without the network")
     return env

@@ -38,6 +38,8 @@ def test_make_lab_opens_the_welcome_notebook(page, tmp_path) -> None:
         page.wait_for_function(
             "[...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current')]"
             ".some(t => t.textContent.includes('00_welcome.ipynb'))", timeout=60_000)
+        # the course's server extension is loaded: widget messages without Nagle's delay
+        assert "course_utils.server: kernel websockets send without" in log.read_text()
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
