@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import wheelhouse
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import wheelhouse  # noqa: E402
 
 
 def _no_network_env() -> dict[str, str]:
