@@ -189,8 +189,12 @@ def batch_size_explorer(batch_size: int = 16, learning_rate: float = 0.05, epoch
     ax_loss.set(yscale="log", ylim=(1e-5, 1e3), xlabel="epoch", ylabel="loss − minimum",
                 title="loss against epochs")
     ax_loss.legend(loc="upper right", fontsize=8)
-    view = FigureView(fig, animated=[full_line, sgd_line, sgd_end, sgd_cross, cloud, ring, star,
-                                     full_loss, sgd_loss])
+    # The epoch axis changes with the epochs slider: drawn over the still background (an
+    # underlay) rather than as part of it, so a new number of epochs costs no full draw.
+    view = FigureView(fig, underlay=[ax_loss.xaxis],
+                      animated=[full_line, sgd_line, sgd_end, sgd_cross, cloud, ring, star,
+                                full_loss, sgd_loss])
+    state = {"epochs": None}
 
     def draw(data: BatchSizeData) -> None:
         path, full_path = data.path, data.full_path
@@ -205,9 +209,11 @@ def batch_size_explorer(batch_size: int = 16, learning_rate: float = 0.05, epoch
         full_loss.set_data(np.arange(len(full_path)), data.full_gap)
         cloud.set_data(data.cloud[:SHOWN_CLOUD, 0], data.cloud[:SHOWN_CLOUD, 1])
         ring.set_radius(max(data.predicted * data.correction, 1e-9))
-        # the epoch axis is in the still background: one background per number of epochs
-        ax_loss.set_xlim(0, data.epochs)
-        view.redraw(key=data.epochs)
+        new_axis = state["epochs"] != data.epochs
+        if new_axis:
+            ax_loss.set_xlim(0, data.epochs)
+            state["epochs"] = data.epochs
+        view.redraw(underlay=new_axis)
 
     loop = Loop(lambda: compute(task, int(b_slider.value), float(lr_slider.value),
                                 int(ep_slider.value)), draw, describe, readout)

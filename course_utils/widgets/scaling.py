@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as W
+import matplotlib.pyplot as plt
 import numpy as np
+from contourpy import contour_generator
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from course_utils import checks
@@ -136,7 +139,8 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
     same problem after standardisation; right: the loss gap against the step.
     Both runs start from w = 0 and use the same η unless "best η for each" is
     ticked (then each uses its own 2/(μ + L)). Contours are redrawn only when s
-    changes; η and the number of steps shown only move the paths. Controls (by key
+    changes (over a still background, within a frame); η and the number of steps shown
+    only move the paths. Controls (by key
     in ``explorer.controls``): ``scale``, ``learning_rate``, ``steps`` (with its
     ``animate`` player) and ``best_for_each``; ``explorer.data`` is the last
     ``ScalingData``.
@@ -160,12 +164,12 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
     fig = Figure(figsize=(11, 3.9), dpi=72)
     ax_raw, ax_std, ax_loss = fig.subplots(1, 3)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.92, wspace=0.32)
-    paths, ends, curves, stars = {}, {}, {}, {}
+    paths, ends, curves, stars, origin = {}, {}, {}, {}, {}
     for key, ax, color in (("raw", ax_raw, RAW_COLOR), ("std", ax_std, STD_COLOR)):
         (stars[key],) = ax.plot([], [], "*", color="gold", mec="black", ms=13, zorder=3)
         (paths[key],) = ax.plot([], [], "-o", color=color, ms=2.5, lw=1.2)
         (ends[key],) = ax.plot([], [], "X", color="black", ms=9)
-        ax.plot([0], [0], "s", color="gray", ms=6)
+        (origin[key],) = ax.plot([0], [0], "s", color="gray", ms=6)
         label = "raw features" if key == "raw" else "standardised"
         (curves[key],) = ax_loss.plot([], [], color=color, label=label)
     ax_loss.axhline(TOLERANCE, color="gray", lw=0.8, ls=":")
@@ -179,23 +183,39 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
     y = two_feature_problem(1.0)[1]
     problems = {"std": LeastSquares.from_data(x_std, y)}
 
+    # Each weight panel's contour lines are one LineCollection whose segments are replaced
+    # when s changes; the raw panel's ticks, title, star and origin move with its window,
+    # so they are drawn over the still background (an underlay) instead of inside it.
+    level_lines = {key: LineCollection([], linewidths=1) for key in ("raw", "std")}
+    for key, ax in (("raw", ax_raw), ("std", ax_std)):
+        ax.add_collection(level_lines[key])
+        ax.set(xlabel="$w_1$", ylabel="$w_2$")
+        ax.set_box_aspect(1)
+
     def draw_contours(key: str, problem: LeastSquares, title: str) -> None:
         ax = ax_raw if key == "raw" else ax_std
-        for coll in list(ax.collections):
-            coll.remove()
         (x0, x1), (y0, y1) = _window(problem, START)
         gx, gy = np.meshgrid(np.linspace(x0, x1, 120), np.linspace(y0, y1, 120))
         gap = problem.loss(np.stack([gx, gy], axis=-1)) - problem.min_loss
         gap0 = float(problem.loss(START) - problem.min_loss)
         levels = gap0 * np.linspace(0.12, 1.5, 9) ** 2
-        ax.contour(gx, gy, gap, levels=levels, cmap="viridis", linewidths=1)
+        generator = contour_generator(gx, gy, gap)
+        segments, colors = [], []
+        shades = plt.get_cmap("viridis")((levels - levels[0]) / (levels[-1] - levels[0]))
+        for level, color in zip(levels, shades, strict=True):  # contour()'s colours
+            for line in generator.lines(level):
+                segments.append(line)
+                colors.append(color)
+        level_lines[key].set_segments(segments)
+        level_lines[key].set_color(colors)
         stars[key].set_data([problem.w_star[0]], [problem.w_star[1]])
-        ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="$w_1$", ylabel="$w_2$", title=title)
-        ax.set_box_aspect(1)
+        ax.set(xlim=(x0, x1), ylim=(y0, y1), title=title)
 
     draw_contours("std", problems["std"], "standardised: the same for every s")
-    view = FigureView(fig, animated=[*paths.values(), *ends.values(), *curves.values()])
-    state: dict[str, Any] = {"scale": None, "full": True}
+    view = FigureView(fig, underlay=[ax_raw.xaxis, ax_raw.yaxis, ax_raw.title,
+                                     level_lines["raw"], stars["raw"], origin["raw"]],
+                      animated=[*paths.values(), *ends.values(), *curves.values()])
+    state: dict[str, Any] = {"scale": None, "new_window": True}
 
     def draw(data: ScalingData) -> None:
         t = np.arange(1, data.steps + 1)
@@ -204,12 +224,12 @@ def scaling_explorer(scale: float = 5.0, learning_rate: float = 0.05, steps: int
             finite = run.path[np.all(np.isfinite(run.path), axis=1)]
             ends[key].set_data(finite[-1:, 0], finite[-1:, 1])
             curves[key].set_data(t, np.clip(np.nan_to_num(run.gap, nan=1e300), 1e-300, 1e300))
-        view.redraw(full=state["full"])
+        view.redraw(underlay=state["new_window"])
 
     def read() -> ScalingData:
         s = scale_slider.value
-        state["full"] = state["scale"] != s
-        if state["full"]:  # a new stretch: the raw problem and its contours
+        state["new_window"] = state["scale"] != s
+        if state["new_window"]:  # a new stretch: the raw problem, its window and contours
             problems["raw"] = LeastSquares.from_data(two_feature_problem(s)[0], y)
             draw_contours("raw", problems["raw"], f"raw features [x₁, s·z], s = {s:.1f}")
             state["scale"] = s

@@ -201,14 +201,18 @@ def schedule_designer(
     readout = W.HTML()
     state: dict[str, Any] = {"data": None, "memo": {}}
 
+    def stage(name: str) -> str:
+        """Set the loss axis and its title for a problem; returns its background's key."""
+        ax_loss.set_ylim(*YLIM[name])
+        ax_loss.set_title(f"{name}: loss")
+        return name
+
     def draw(data: ScheduleData) -> None:
         lr_line.set_data(steps, data.learning_rates / data.settings["initial_learning_rate"])
         const_line.set_data(steps, data.constant)
         sched_line.set_data(steps, data.losses)
         # the loss axis and its title are in the still background: one per problem
-        ax_loss.set_ylim(*YLIM[data.problem])
-        ax_loss.set_title(f"{data.problem}: loss")
-        view.redraw(key=data.problem)
+        view.redraw(key=stage(data.problem))
 
     def read() -> ScheduleData:
         k = kind_box.value
@@ -220,6 +224,10 @@ def schedule_designer(
 
     loop = Loop(read, draw, describe, readout)
     loop.watch(kind_box, problem_box, *sliders.values())
+    # Draw the other problems' still backgrounds now, so the menu answers within a frame.
+    for other in YLIM:
+        if other != problem:
+            view.prepare(stage(other))
     loop()
     controls = [W.HBox([kind_box, problem_box]),
                 W.HBox([sliders["initial_learning_rate"], sliders["decay_steps"]]),
