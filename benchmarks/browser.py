@@ -6,8 +6,9 @@ on each explorer's first slider 15 times and prints the median time from the key
 to the new image in the page (budget: median under 100 ms). Then it times the controls
 that change an explorer's *background* (the surface, the condition number κ), found by
 their stable keys (budget: median under 50 ms): the momentum explorer's κ and surface
-menu (03), the optimizer explorer's surface menu (01) and the learning-rate explorer's κ
-(01). Pass notebook names to run only those.
+menu (03), the optimizer explorer's surface menu (01), the learning-rate explorer's κ
+(01), the batch-size explorer's epochs (02), the schedule designer's problem menu (05) and
+the scaling explorer's feature scale (06). Pass notebook names to run only those.
 Run: `.venv/bin/python benchmarks/browser.py [notebook ...]`.
 """
 
@@ -28,6 +29,9 @@ BACKGROUND_CHANGES = [
     ("03_momentum.ipynb", 0, "surface", 6),
     ("01_loss_and_gradient_descent.ipynb", 0, "surface", 7),
     ("01_loss_and_gradient_descent.ipynb", 1, "condition", 15),
+    ("02_stochastic_and_minibatch.ipynb", 0, "epochs", 8),
+    ("05_schedules_and_callbacks.ipynb", 0, "problem", 4),
+    ("06_data_preprocessing.ipynb", 0, "scale", 15),
 ]
 
 
