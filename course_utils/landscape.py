@@ -23,8 +23,9 @@ are two directions in weight space, each a list of arrays shaped like
 - ``project(weight_path, center, d1, d2)``: where recorded weights (an optimizer's
   path) lie in the plane: their least-squares coordinates in span(d1, d2).
 
-Helpers: ``flatten``/``unflatten`` (a list of arrays <-> one vector) and
-``pca_directions`` (the two principal directions of a weight path).
+Helpers: ``flatten``/``unflatten`` (a list of arrays <-> one vector),
+``pca_directions`` (the two principal directions of a weight path) and ``loss_at`` (a
+plane's loss at any (α, β), read off its grid).
 
 Importing this module is light: Keras and TensorFlow are imported inside the
 functions that need them. Taught in 13_loss_landscapes.
@@ -37,10 +38,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.interpolate import RegularGridInterpolator
 
 from course_utils import checks
 
-__all__ = ["random_direction", "loss_surface", "project", "flatten", "unflatten", "train_path",
+__all__ = ["random_direction", "loss_surface", "loss_at", "project", "flatten", "unflatten", "train_path",
            "pca_directions", "off_plane_fraction"]
 
 NORMALIZE = ("filter", None)
@@ -279,6 +281,24 @@ def loss_surface(model: Any, x: Any, y: Any, d1: Sequence[Any], d2: Sequence[Any
     if d2 is None:
         return alphas, None, losses
     return alphas, alphas.copy(), losses.reshape(resolution, resolution)
+
+
+def loss_at(surface: tuple[np.ndarray, np.ndarray, np.ndarray], alpha: float,
+            beta: float) -> float:
+    """The loss of a ``loss_surface`` plane at ``(alpha, beta)``, read off its grid.
+
+    Between grid points the value is interpolated from the four around it (bilinear,
+    SciPy's ``RegularGridInterpolator``); outside the grid it is NaN, because the plane
+    was not measured there. Where an optimizer's projected path ends, this is the loss the
+    contours *claim* for that point; the run's own training loss there can differ, since
+    the path leaves the plane.
+    """
+    alphas, betas, grid = surface
+    if betas is None:
+        raise ValueError("loss_at needs a plane (loss_surface with d2); this is a 1-D slice.")
+    read = RegularGridInterpolator((betas, alphas), grid, bounds_error=False,
+                                   fill_value=np.nan)
+    return float(read([[checks.number("beta", beta), checks.number("alpha", alpha)]])[0])
 
 
 # -- paths in the plane ----------------------------------------------------------------------

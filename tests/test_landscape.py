@@ -162,3 +162,21 @@ def test_bad_input_raises_value_error(model, case) -> None:
             landscape.random_direction(model, seed=-1)
         else:
             landscape.project([model.get_weights()], model.get_weights(), d, [2 * a for a in d])
+
+
+def test_loss_at_reads_the_grid_bilinearly_and_is_nan_outside() -> None:
+    alphas = np.linspace(-1.0, 1.0, 5)
+    betas = np.linspace(-2.0, 2.0, 9)
+    grid = 3.0 * betas[:, None] - 2.0 * alphas[None, :] + 1.0  # a plane: bilinear is exact
+    surface = (alphas, betas, grid)
+    assert landscape.loss_at(surface, alphas[1], betas[4]) == pytest.approx(grid[4, 1])
+    for a, b in [(0.3, -1.7), (-0.95, 0.25), (1.0, 2.0)]:
+        assert landscape.loss_at(surface, a, b) == pytest.approx(3 * b - 2 * a + 1)
+    cell = np.array([[0.0, 1.0], [2.0, 7.0]])  # rows: beta; a cell's middle is the mean
+    assert landscape.loss_at((np.array([0.0, 1.0]), np.array([0.0, 1.0]), cell), 0.5, 0.5) == 2.5
+    assert np.isnan(landscape.loss_at(surface, 1.2, 0.0))
+    assert np.isnan(landscape.loss_at(surface, 0.0, -2.5))
+    with pytest.raises(ValueError, match="needs a plane"):
+        landscape.loss_at((alphas, None, grid[0]), 0.0, 0.0)
+    with pytest.raises(ValueError):
+        landscape.loss_at(surface, "0.1", 0.0)

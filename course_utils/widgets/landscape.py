@@ -29,6 +29,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from course_utils import checks
+from course_utils.landscape import loss_at
 from course_utils.plots import color_for
 from course_utils.widgets.base import Explorer, FigureView, Loop, dropdown, keyed
 
@@ -86,19 +87,6 @@ def _finite_prefix(path: np.ndarray) -> np.ndarray:
     return path[: int(bad.argmax())] if bad.any() else path
 
 
-def _slice_loss(surface: tuple[np.ndarray, np.ndarray, np.ndarray], a: float, b: float) -> float:
-    """The contour value at (a, b): bilinear interpolation on the grid (NaN outside it)."""
-    alphas, betas, grid = surface
-    if not (alphas[0] <= a <= alphas[-1] and betas[0] <= b <= betas[-1]):
-        return float("nan")
-    j = int(np.clip(np.searchsorted(alphas, a) - 1, 0, alphas.size - 2))
-    i = int(np.clip(np.searchsorted(betas, b) - 1, 0, betas.size - 2))
-    ta = (a - alphas[j]) / (alphas[j + 1] - alphas[j])
-    tb = (b - betas[i]) / (betas[i + 1] - betas[i])
-    return float((1 - ta) * (1 - tb) * grid[i, j] + ta * (1 - tb) * grid[i, j + 1]
-                 + (1 - ta) * tb * grid[i + 1, j] + ta * tb * grid[i + 1, j + 1])
-
-
 @dataclass(frozen=True)
 class RunView:
     """One chosen optimizer's run as the explorer shows it (``None`` fields: not run here).
@@ -149,7 +137,7 @@ def compute(runs: Mapping[tuple[str, float, int], Mapping[str, Any]],
             slot, name, rate, True, path, losses,
             diverged=len(path) < len(raw_path) or not np.isfinite(losses).all(),
             final=run.get("final_loss", losses[-1]),
-            on_slice=_slice_loss(surface, *path[-1]) if len(path) else float("nan"),
+            on_slice=loss_at(surface, *path[-1]) if len(path) else float("nan"),
             off_plane=_off(run, plane)))
     return LandscapeData(plane, batch_size, tuple(shown))
 
