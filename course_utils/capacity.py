@@ -10,7 +10,8 @@ the same objective as a Keras ``Dense`` layer on the features x, x², ..., x^d w
 ``kernel_regularizer=keras.regularizers.L2(λ)`` and a mean-squared-error loss
 (the bias w₀ is not penalised, as in Keras). Every fit is one small least-squares
 solve (microseconds), so chapter 09's explorer refits on each slider move and the
-chapter sweeps whole (degree, λ) grids with ``mse_curves``.
+chapter sweeps whole (degree, λ) grids with ``mse_curves``; ``fit_regime`` reads the two
+errors against the noise floor (underfitting, overfitting or a good fit).
 
 Numerics only (NumPy). Taught in 09_overfitting_regularization.
 """
@@ -26,7 +27,7 @@ import numpy as np
 from course_utils import checks
 
 __all__ = ["CurveData", "make_curve_data", "polynomial_features", "fit_polynomial", "mse_curves",
-           "check_degree_l2"]
+           "check_degree_l2", "fit_regime"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,24 @@ def mse_curves(data: CurveData, degrees: Any, l2s: Any) -> tuple[np.ndarray, np.
     return train, val
 
 
+
+
+def fit_regime(train_mse: float, val_mse: float, noise_var: float) -> tuple[str, str]:
+    """Read a fit from its two errors against the noise floor σ² (what no model can beat).
+
+    Returns ``(regime, advice)``: ``"underfitting"`` when even the training error is above
+    2σ² (the model cannot follow the data); ``"overfitting"`` when the training error is
+    low but the validation error is above 2σ² (it follows the noise); otherwise
+    ``"a good fit"``. The factor 2 is a rule of thumb for a small sample, not a test.
+    """
+    train_mse = checks.number("train_mse", train_mse, low=0)
+    val_mse = checks.number("val_mse", val_mse, low=0)
+    noise_var = checks.number("noise_var", noise_var, low=0, low_open=True)
+    if train_mse > 2 * noise_var:
+        return "underfitting", ("the curve cannot even follow the training points: raise the "
+                                "degree or lower λ.")
+    if val_mse > 2 * noise_var:
+        return "overfitting", ("the curve follows the noise of the training points; validation "
+                               "error far above training error: lower the degree, raise λ, or "
+                               "get more data.")
+    return "a good fit", "both errors sit near the noise floor σ², the best any model can do."

@@ -25,6 +25,7 @@ from course_utils.capacity import (
     CurveData,
     check_degree_l2,
     fit_polynomial,
+    fit_regime,
     make_curve_data,
     mse_curves,
     polynomial_features,
@@ -45,17 +46,6 @@ L2_RANGE = (1e-9, 1.0)
 NUM_L2 = 37  # λ values on the right panel's axis
 DEGREES = np.arange(MAX_DEGREE + 1)
 L2_AXIS = np.geomspace(*L2_RANGE, NUM_L2)
-
-
-def _diagnose(train: float, val: float, noise_var: float) -> tuple[str, str]:
-    if train > 2 * noise_var:
-        return "underfitting", ("the curve cannot even follow the training points: raise the "
-                                "degree or lower λ.")
-    if val > 2 * noise_var:
-        return "overfitting", ("the curve follows the noise of the training points; validation "
-                               "error far above training error: lower the degree, raise λ, or "
-                               "get more data.")
-    return "a good fit", "both errors sit near the noise floor σ², the best any model can do."
 
 
 @dataclass(frozen=True)
@@ -92,7 +82,7 @@ def compute(data: CurveData, degree: int, l2: float, grid_features: np.ndarray |
     train_l, val_l = mse_curves(data, [degree], L2_AXIS)
     noise_var = data.noise ** 2
     train, val = float(train_d[degree, 0]), float(val_d[degree, 0])
-    regime, why = _diagnose(train, val, noise_var)
+    regime, why = fit_regime(train, val, noise_var)
     return CapacityData(degree, l2, w, grid_features[:, : degree + 1] @ w,
                         (train_d[:, 0], val_d[:, 0]), (train_l[0], val_l[0]), train, val,
                         noise_var, int(np.argmin(val_d[:, 0])), regime, why)
