@@ -16,6 +16,8 @@ from course_utils.widgets.base import (
     Loop,
     float_slider,
     keyed,
+    log_slider,
+    next_values,
     png_bytes,
     preset_buttons,
     set_range,
@@ -117,3 +119,13 @@ def test_the_png_decodes_to_the_canvas_pixels(height: int) -> None:
     view.redraw()
     shown = np.asarray(Image.open(io.BytesIO(view.image.value)))
     np.testing.assert_array_equal(shown, np.asarray(view.canvas.buffer_rgba())[..., :3])
+
+
+def test_next_values_are_what_key_presses_would_give() -> None:
+    kappa = log_slider("condition κ", 10.0, 1.0, 100.0, key="condition")  # step 0.05 in log10
+    ahead = next_values(kappa)
+    np.testing.assert_allclose(ahead, [10 ** 1.05, 10 ** 0.95, 10 ** 1.1, 10 ** 0.9])
+    kappa.value = 1.0  # at the lower end: only the way up
+    np.testing.assert_allclose(next_values(kappa, reach=1), [10 ** 0.05])
+    beta = float_slider("momentum β", 0.98, 0.0, 0.99)  # step 0.01
+    np.testing.assert_allclose(next_values(beta), [0.99, 0.97, 0.96])
