@@ -160,7 +160,12 @@ def history_plot(history: Any, ax: Any = None, metric: str = "loss") -> Any:
 
 # -- the LR range test -----------------------------------------------------------------------
 class LearningRateRangeTest(keras.callbacks.Callback):
-    """Smith's learning-rate range test (2017), as a Keras callback.
+    """The learning-rate range test, as a Keras callback.
+
+    Smith (2017, "Cyclical learning rates", section 3.3) raised η *linearly* over a few
+    epochs and watched validation accuracy; this is fast.ai's variant (``lr_find``, Howard
+    and Gugger, 2020), which chapter 05 explains: η grows geometrically over a few hundred
+    steps, so every decade of η gets the same number of steps, and the training loss is read.
 
     Idea: train for a few hundred steps while the learning rate grows
     geometrically from ``min_lr`` to ``max_lr``,
