@@ -119,9 +119,9 @@ def contour_rgba(surface: str | _surfaces.Surface, resolution: int = 200, levels
 class _PastedImage(AxesImage):
     """An image that fills its axes, drawn by copying its pixels into Agg's buffer.
 
-    matplotlib draws an image by resampling it through the axes' transform, about 3 ms for
-    a 200x200 contour image; when the image's extent is the axes' view (the explorers'
-    contours), a nearest-pixel lookup does the same in a few tenths of a millisecond. In
+    matplotlib draws an image by resampling it through the axes' transform, 2-3 ms for a
+    200x200 contour image; when the image's extent is the axes' view (the explorers'
+    contours), a nearest-pixel lookup gives the same pixels in about a millisecond. In
     any other case (a renderer without a pixel buffer, a zoomed view) it draws as usual.
     """
 
